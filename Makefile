@@ -1,0 +1,46 @@
+# The two commands of the README, and the steps they are made of. Every tool comes from the
+# registries at a pinned version: Python packages by hash (requirements.txt), Go binaries from the
+# wrapper modules under tests/testbed/gomod (go.sum), built once and cached by version outside the repo.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV ?= .venv
+TESTBED := $(VENV)/bin/python tests/testbed/testbed.py
+# Tests run on a cluster of their own, so they never touch the one "make deploy" deploys to.
+TEST_CLUSTER ?= thebot-test
+
+.PHONY: help deploy test venv tools cluster-up cluster-down cluster-status lint
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+deploy: venv ## Deploy THE_BOT (dev); with no cluster configured, to the local test cluster
+	@# Until the deploy playbook lands (issue 5) this brings up the local cluster it will deploy to.
+	$(TESTBED) up
+
+test: venv ## Run the whole test suite (starts and stops its own local cluster)
+	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest
+
+venv: $(VENV)/.installed ## Install the pinned Python tool chain into .venv
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.txt
+	touch $@
+
+tools: venv ## Build the cluster binaries, helm and helm-diff (cached by version)
+	$(TESTBED) build
+
+cluster-up: venv ## Start the local cluster (idempotent) and print its kubeconfig path
+	$(TESTBED) up
+
+cluster-down: venv ## Stop every process of the local cluster and remove its data
+	$(TESTBED) down
+
+cluster-status: venv ## Show each component of the local cluster
+	$(TESTBED) status
+
+lint: venv ## yamllint over the repository
+	$(VENV)/bin/yamllint --strict .

@@ -1,0 +1,84 @@
+"""up is idempotent, clusters run side by side on free ports, down leaves nothing behind."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import testbed
+
+pytestmark = pytest.mark.cluster
+
+CLI = [sys.executable, str(Path(testbed.__file__))]
+
+
+def cli(*args):
+    return subprocess.run([*CLI, *args], capture_output=True, text=True)
+
+
+@pytest.fixture
+def side_cluster(kube):
+    """A second cluster beside the session's one; always taken down, even when the test fails."""
+    name = "thebot-side"
+    yield testbed.Cluster(name)
+    cli("down", "--name", name)
+
+
+def test_second_cluster_runs_beside_the_first_then_down_leaves_nothing(kube, cluster_name, side_cluster):
+    first = cli("up", "--name", side_cluster.name)
+    assert first.returncode == 0, first.stderr
+    state = side_cluster.load()
+    pids = {c: side_cluster.alive(state, c) for c in testbed.COMPONENTS}
+    assert all(pids.values()), f"not every component runs: {pids}"
+
+    main = testbed.Cluster(cluster_name).load()
+    shared = set(state["ports"].values()) & set(main["ports"].values())
+    assert not shared, f"the two clusters share ports {shared}"
+    assert kube.kubectl("get", "--raw", "/readyz").stdout == "ok", "the first cluster stays ready"
+
+    again = cli("up", "--name", side_cluster.name)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == first.stdout, "up twice prints the same kubeconfig"
+    assert {c: side_cluster.alive(side_cluster.load(), c) for c in testbed.COMPONENTS} == pids, \
+        "a second up must not restart running components"
+
+    down = cli("down", "--name", side_cluster.name)
+    assert down.returncode == 0, down.stderr
+    # alive() compares PID and start time, so a PID reused by an unrelated process does not count.
+    alive = {c: side_cluster.alive(state, c) for c in testbed.COMPONENTS if side_cluster.alive(state, c)}
+    assert not alive, f"processes left after down: {alive}"
+    listening = [port for port in state["ports"].values() if testbed.port_in_use(port)]
+    assert not listening, f"ports still listening after down: {listening}"
+    assert not side_cluster.dir.exists(), "down removes the cluster's data"
+    assert kube.kubectl("get", "--raw", "/readyz").stdout == "ok", "down of one cluster leaves the other alone"
+
+
+def test_up_restarts_a_stopped_component_and_keeps_the_data(kube, cluster_name, namespace):
+    """What a crash looks like: the apiserver goes away; up brings it back on the same etcd data."""
+    kube.kubectl("create", "configmap", "survivor", "-n", namespace, "--from-literal=k=v")
+    stopped = cli("stop", "kube-apiserver", "--name", cluster_name)
+    assert stopped.returncode == 0, stopped.stderr
+    assert kube.kubectl("get", "--raw", "/readyz", check=False).returncode != 0, "the apiserver is really stopped"
+    status = cli("status", "--name", cluster_name)
+    assert status.returncode == 1 and "kube-apiserver           stopped" in status.stdout, status.stdout
+    restarted = cli("up", "--name", cluster_name)
+    assert restarted.returncode == 0, restarted.stderr
+    assert kube.get("configmap", "survivor", "-n", namespace)["data"] == {"k": "v"}
+
+
+def test_kind_provider_runs_where_it_can_and_says_why_where_it_cannot():
+    reason = testbed.kind_unavailable()
+    result = cli("up", "--provider", "kind", "--name", "kind-probe")
+    if reason is not None:
+        assert result.returncode == 3, result.stderr
+        assert f"kind provider skipped: {reason}" in result.stderr, result.stderr
+        return
+    try:  # Docker, kind and a node image are here: the kind path is proven for real.
+        assert result.returncode == 0, result.stderr
+        kubeconfig = result.stdout.strip()
+        readyz = subprocess.run([testbed.binary("kubectl"), f"--kubeconfig={kubeconfig}", "get", "--raw", "/readyz"],
+                                capture_output=True, text=True)
+        assert readyz.stdout == "ok", readyz.stderr
+    finally:
+        cli("down", "--provider", "kind", "--name", "kind-probe")

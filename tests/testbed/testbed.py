@@ -1,0 +1,638 @@
+#!/usr/bin/env python3
+"""A real Kubernetes control plane on loopback for tests and local deploys.
+
+etcd, kube-apiserver, kube-controller-manager and kube-scheduler run as local processes; kwok plays
+the kubelet for fake nodes. Every binary is built from the Go module proxy by the wrapper modules
+under gomod/ (their go.sum pins every hash) and cached outside the repo by version.
+
+    testbed.py build            build what is missing, print the bin directory
+    testbed.py up [--name N]    build, then start (or restart what stopped); print the kubeconfig path
+    testbed.py status           each component: pid, health; exit 1 unless all are healthy
+    testbed.py stop COMPONENT   stop one component (fault injection); "up" starts it again
+    testbed.py down             stop every process by PID, free every port, remove the cluster's data
+    testbed.py env              shell exports: PATH, KUBECONFIG, HELM_PLUGINS
+
+What this cluster cannot do, by design: no container ever runs (kwok marks pods Ready or Succeeded
+by stage), so images, commands and probes are never executed. Everything else is the real thing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import ipaddress
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GOMOD = HERE / "gomod"
+HOME = Path(os.environ.get("THEBOT_TESTBED_HOME", Path.home() / ".cache" / "thebot-testbed"))
+DEFAULT_NAME = os.environ.get("THEBOT_TESTBED_NAME", "thebot")
+SERVICE_CIDR = "10.96.0.0/16"
+KWOK_PROVISIONER = "kwok.x-k8s.io/volume"
+# Storage classes the inventories name (dev, staging, prod); all provisioned by kwok's volume stages.
+STORAGE_CLASSES = ("standard", "ssd", "fast-ssd")
+DEFAULT_STORAGE_CLASS = "standard"
+FAKE_NODES = int(os.environ.get("THEBOT_TESTBED_NODES", "3"))
+
+
+class TestbedError(Exception):
+    """A failure with a message for the operator; printed without a traceback."""
+
+
+# --------------------------------------------------------------------------------------------- build
+
+@dataclass(frozen=True)
+class Tool:
+    """One wrapper module under gomod/ and the binaries built from it."""
+
+    module_dir: str        # folder under gomod/
+    module: str            # the upstream module whose version is the tool's version
+    packages: tuple        # (output name, Go package) pairs
+    ldflags: tuple = ()    # "-X" stamps; "{version}", "{major}", "{minor}" are filled in
+
+    def version(self) -> str:
+        text = (GOMOD / self.module_dir / "go.mod").read_text()
+        match = re.search(rf"^\s*{re.escape(self.module)} (v\S+)", text, re.M)
+        if not match:
+            raise TestbedError(f"gomod/{self.module_dir}/go.mod does not require {self.module}")
+        return match.group(1)
+
+    def fingerprint(self) -> str:
+        """Changes when the pins or the build flags change, so a stale cache is rebuilt."""
+        digest = hashlib.sha256()
+        for name in ("go.mod", "go.sum"):
+            digest.update((GOMOD / self.module_dir / name).read_bytes())
+        digest.update(repr(self.ldflags).encode())
+        return digest.hexdigest()[:12]
+
+    def directory(self) -> Path:
+        return HOME / "tools" / f"{self.module_dir}-{self.version()}-{self.fingerprint()}"
+
+
+_K8S_STAMPS = tuple(
+    f"-X {pkg}.{key}={value}"
+    for pkg in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version")
+    for key, value in (("gitVersion", "{version}"), ("gitMajor", "{major}"), ("gitMinor", "{minor}"),
+                       ("gitTreeState", "clean"), ("buildDate", "1970-01-01T00:00:00Z"))
+)
+
+TOOLS = (
+    Tool("kubernetes", "k8s.io/kubernetes",
+         tuple((name, f"k8s.io/kubernetes/cmd/{name}") for name in
+               ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")),
+         _K8S_STAMPS),
+    Tool("etcd", "go.etcd.io/etcd/server/v3", (("etcd", "go.etcd.io/etcd/server/v3"),)),
+    Tool("kwok", "sigs.k8s.io/kwok", (("kwok", "sigs.k8s.io/kwok/cmd/kwok"),),
+         ("-X sigs.k8s.io/kwok/pkg/consts.Version={bare}",)),
+    # Unstamped helm reports its minor only; kubernetes.core parses the full version.
+    Tool("helm", "helm.sh/helm/v3", (("helm", "helm.sh/helm/v3/cmd/helm"),),
+         ("-X helm.sh/helm/v3/internal/version.version={version}",
+          "-X helm.sh/helm/v3/internal/version.gitTreeState=clean")),
+    Tool("helm-diff", "github.com/databus23/helm-diff/v3", (("diff", "github.com/databus23/helm-diff/v3"),),
+         ("-X github.com/databus23/helm-diff/v3/cmd.Version={bare}",)),
+)
+
+
+def _go_env() -> dict:
+    env = dict(os.environ)
+    # -mod=readonly: every module hash must already be in the committed go.sum, so a changed
+    # upstream artifact fails the build instead of being trusted.
+    env.update(GOTOOLCHAIN="local", GOFLAGS="-mod=readonly -trimpath", CGO_ENABLED="0")
+    return env
+
+
+def _go_dir(tool: Tool, module: str) -> Path:
+    """Where a pinned module's source is (downloaded and checked against go.sum if missing)."""
+    subprocess.run(["go", "mod", "download", module], cwd=GOMOD / tool.module_dir, env=_go_env(), check=True)
+    out = subprocess.run(["go", "list", "-m", "-f", "{{.Dir}}", module], cwd=GOMOD / tool.module_dir,
+                         env=_go_env(), check=True, capture_output=True, text=True)
+    return Path(out.stdout.strip())
+
+
+def build_tool(tool: Tool) -> Path:
+    target = tool.directory()
+    if (target / ".complete").exists():
+        return target
+    if shutil.which("go") is None:
+        raise TestbedError("go is not on PATH: the test bed builds its binaries with Go >= 1.26")
+    version = tool.version()
+    major, minor = version.lstrip("v").split(".")[:2]
+    stamps = " ".join(flag.format(version=version, bare=version.lstrip("v"), major=major, minor=minor)
+                      for flag in tool.ldflags)
+    staging = Path(tempfile.mkdtemp(prefix=f".{tool.module_dir}-", dir=HOME / "tools"))
+    staging.chmod(0o755)
+    started = time.monotonic()
+    print(f"testbed: building {tool.module_dir} {version} (cold builds take minutes)", file=sys.stderr)
+    # One "go build" for all of a tool's packages shares the compile work; with several packages
+    # -o names each binary after its package, which is why those names match the output names.
+    output = f"{staging}/" if len(tool.packages) > 1 else str(staging / tool.packages[0][0])
+    subprocess.run(["go", "build", "-tags=selinux,notest", "-ldflags", f"-s -w {stamps}",
+                    "-o", output, *[pkg for _, pkg in tool.packages]],
+                   cwd=GOMOD / tool.module_dir, env=_go_env(), check=True)
+    if tool.module_dir == "helm-diff":
+        # A helm plugin is a folder with plugin.yaml and its binary; the upstream install hook
+        # downloads a release, so the plugin.yaml is taken from the module and the hooks dropped.
+        manifest = (_go_dir(tool, tool.module) / "plugin.yaml").read_text()
+        manifest = re.sub(r"\nhooks:\n(  .*\n)*", "\n", manifest + "\n")
+        (staging / "bin").mkdir()
+        (staging / "diff").rename(staging / "bin" / "diff")
+        (staging / "plugin.yaml").write_text(manifest)
+    (staging / ".complete").touch()
+    shutil.rmtree(target, ignore_errors=True)  # an interrupted earlier build
+    os.replace(staging, target)
+    print(f"testbed: built {tool.module_dir} {version} in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    return target
+
+
+def build() -> Path:
+    """Build every missing tool; link the current versions into HOME/bin and the helm plugin dir."""
+    (HOME / "tools").mkdir(parents=True, exist_ok=True)
+    bindir = HOME / "bin"
+    bindir.mkdir(exist_ok=True)
+    for tool in TOOLS:
+        directory = build_tool(tool)
+        links = [(bindir / name, directory / name) for name, _ in tool.packages]
+        if tool.module_dir == "helm-diff":
+            links = [(HOME / "helm-plugins" / "diff", directory)]
+        for link, target in links:
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if link.is_symlink() and os.readlink(link) == str(target):
+                continue
+            tmp = link.with_name(f".{link.name}.new")
+            tmp.unlink(missing_ok=True)
+            tmp.symlink_to(target)
+            os.replace(tmp, link)
+    return bindir
+
+
+def binary(name: str) -> str:
+    return str(HOME / "bin" / name)
+
+
+# ----------------------------------------------------------------------------------------------- PKI
+
+def _pki(directory: Path) -> None:
+    """CA, apiserver serving cert, admin client cert (system:masters), service-account key pair."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def write_key(name, key):
+        path = directory / name
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+        path.chmod(0o600)
+
+    def cert(subject, key, issuer, issuer_key, *, ca=False, sans=(), usage=None):
+        name = x509.Name([x509.NameAttribute(oid, value) for oid, value in subject])
+        builder = (x509.CertificateBuilder().subject_name(name)
+                   .issuer_name(issuer.subject if issuer else name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=365))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ca:
+            builder = builder.add_extension(x509.KeyUsage(
+                digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
+                key_encipherment=False, data_encipherment=False, key_agreement=False,
+                encipher_only=False, decipher_only=False), critical=True)
+        if sans:
+            builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
+        if usage:
+            builder = builder.add_extension(x509.ExtendedKeyUsage(usage), critical=False)
+        return builder.sign(issuer_key or key, hashes.SHA256())
+
+    def pem(name, certificate):
+        (directory / name).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = cert([(NameOID.COMMON_NAME, "thebot-testbed-ca")], ca_key, None, None, ca=True)
+    write_key("ca.key", ca_key)
+    pem("ca.crt", ca)
+
+    service_ip = next(ipaddress.ip_network(SERVICE_CIDR).hosts())
+    dns = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+           "kubernetes.default.svc.cluster.local"]
+    sans = [x509.DNSName(n) for n in dns] + [x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                             x509.IPAddress(service_ip)]
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    write_key("apiserver.key", server_key)
+    pem("apiserver.crt", cert([(NameOID.COMMON_NAME, "kube-apiserver")], server_key, ca, ca_key,
+                              sans=sans, usage=[ExtendedKeyUsageOID.SERVER_AUTH]))
+
+    admin_key = ec.generate_private_key(ec.SECP256R1())
+    write_key("admin.key", admin_key)
+    pem("admin.crt", cert([(NameOID.ORGANIZATION_NAME, "system:masters"), (NameOID.COMMON_NAME, "admin")],
+                          admin_key, ca, ca_key, usage=[ExtendedKeyUsageOID.CLIENT_AUTH]))
+
+    sa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    write_key("sa.key", sa_key)
+    (directory / "sa.pub").write_bytes(sa_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
+# ------------------------------------------------------------------------------------------- cluster
+
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+PORTS = ("etcd_client", "etcd_peer", "apiserver", "controller_manager", "scheduler", "kwok")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class Cluster:
+    def __init__(self, name: str):
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?", name):
+            raise TestbedError(f"cluster name {name!r}: use lower-case letters, digits and '-' (at most 32)")
+        self.name = name
+        self.dir = HOME / "clusters" / name
+        self.state_file = self.dir / "cluster.json"
+        self.kubeconfig = self.dir / "kubeconfig"
+
+    # -- state
+    def load(self) -> dict:
+        return json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
+
+    def save(self, state: dict) -> None:
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2, sort_keys=True))
+        os.replace(tmp, self.state_file)
+
+    def _init(self) -> dict:
+        state = self.load()
+        if state:
+            return state
+        self.dir.mkdir(parents=True, exist_ok=True)
+        _pki(self.dir / "pki")
+        ports = set()
+        while len(ports) < len(PORTS):
+            ports.add(_free_port())
+        state = {"name": self.name, "ports": dict(zip(PORTS, sorted(ports))), "pids": {}}
+        self.save(state)
+        self._write_kubeconfig(state)
+        self._write_kwok_config()
+        return state
+
+    def _write_kubeconfig(self, state: dict) -> None:
+        pki = self.dir / "pki"
+        server = f"https://127.0.0.1:{state['ports']['apiserver']}"
+        config = {
+            "apiVersion": "v1", "kind": "Config", "current-context": f"testbed-{self.name}",
+            "clusters": [{"name": f"testbed-{self.name}",
+                          "cluster": {"server": server, "certificate-authority": str(pki / "ca.crt")}}],
+            "users": [{"name": "admin", "user": {"client-certificate": str(pki / "admin.crt"),
+                                                 "client-key": str(pki / "admin.key")}}],
+            "contexts": [{"name": f"testbed-{self.name}",
+                          "context": {"cluster": f"testbed-{self.name}", "user": "admin"}}],
+        }
+        # JSON is YAML: no YAML library is needed before the virtualenv exists.
+        self.kubeconfig.write_text(json.dumps(config, indent=2))
+        self.kubeconfig.chmod(0o600)
+
+    def _write_kwok_config(self) -> None:
+        """kwok standalone has no stages built in: take upstream's from the module cache.
+
+        Upstream's volume stages bind only the class "kwok-volume"; ours bind any PVC whose class
+        names the kwok provisioner (kube-controller-manager's PV controller puts that annotation on
+        the claim), so a claim naming a class that does not exist stays Pending, as on a real cluster.
+        """
+        kwok = next(t for t in TOOLS if t.module_dir == "kwok")
+        stages = _go_dir(kwok, kwok.module) / "kustomize" / "stage"
+        files = ["node/fast/node-initialize.yaml", "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+                 "pod/fast/pod-ready.yaml", "pod/fast/pod-complete.yaml", "pod/fast/pod-delete.yaml",
+                 "volume/fast/pvc-provision.yaml", "volume/fast/pv-bind.yaml",
+                 "volume/fast/pv-delete.yaml", "volume/fast/pvc-delete.yaml"]
+        by_annotation = ("has(self.metadata.annotations) && "
+                         "'volume.kubernetes.io/storage-provisioner' in self.metadata.annotations && "
+                         f"self.metadata.annotations['volume.kubernetes.io/storage-provisioner'] == '{KWOK_PROVISIONER}'")
+        pv_by_annotation = by_annotation.replace("volume.kubernetes.io/storage-provisioner",
+                                                 "pv.kubernetes.io/provisioned-by")
+        docs = []
+        for relative in files:
+            text = (stages / relative).read_text()
+            if relative.startswith("volume/"):
+                selector = "self.spec.storageClassName == 'kwok-volume'"
+                if selector not in text:
+                    raise TestbedError(f"kwok stage {relative} changed upstream: review the storage selector")
+                text = text.replace(selector, pv_by_annotation if "/pv-" in relative else by_annotation)
+            docs.append(text.strip())
+        (self.dir / "kwok.yaml").write_text("\n---\n".join(docs) + "\n")
+
+    # -- processes
+    def _command(self, component: str, state: dict) -> list:
+        ports, pki, data = state["ports"], self.dir / "pki", self.dir
+        kubeconfig = str(self.kubeconfig)
+        serving = [f"--bind-address=127.0.0.1", f"--authentication-kubeconfig={kubeconfig}",
+                   f"--authorization-kubeconfig={kubeconfig}", f"--kubeconfig={kubeconfig}", "--leader-elect=false"]
+        if component == "etcd":
+            peer = f"http://127.0.0.1:{ports['etcd_peer']}"
+            client = f"http://127.0.0.1:{ports['etcd_client']}"
+            return [binary("etcd"), f"--name={self.name}", f"--data-dir={data / 'etcd'}",
+                    f"--listen-client-urls={client}", f"--advertise-client-urls={client}",
+                    f"--listen-peer-urls={peer}", f"--initial-advertise-peer-urls={peer}",
+                    f"--initial-cluster={self.name}={peer}", "--unsafe-no-fsync", "--quota-backend-bytes=4294967296",
+                    "--log-level=warn"]
+        if component == "kube-apiserver":
+            return [binary("kube-apiserver"), f"--etcd-servers=http://127.0.0.1:{ports['etcd_client']}",
+                    "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={ports['apiserver']}",
+                    f"--tls-cert-file={pki / 'apiserver.crt'}", f"--tls-private-key-file={pki / 'apiserver.key'}",
+                    f"--client-ca-file={pki / 'ca.crt'}",
+                    "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                    f"--service-account-key-file={pki / 'sa.pub'}",
+                    f"--service-account-signing-key-file={pki / 'sa.key'}",
+                    f"--service-cluster-ip-range={SERVICE_CIDR}", "--authorization-mode=RBAC",
+                    # As kubeadm and kind do: privileged pods are allowed by the server, so that
+                    # Pod Security Admission (per namespace) is what refuses them, as in production.
+                    "--allow-privileged=true", "--v=0"]
+        if component == "kube-controller-manager":
+            return [binary("kube-controller-manager"), *serving, f"--secure-port={ports['controller_manager']}",
+                    f"--service-account-private-key-file={pki / 'sa.key'}", f"--root-ca-file={pki / 'ca.crt'}",
+                    f"--cluster-signing-cert-file={pki / 'ca.crt'}", f"--cluster-signing-key-file={pki / 'ca.key'}",
+                    # Each controller acts as its own service account, so RBAC applies as on a real cluster.
+                    "--use-service-account-credentials=true", f"--service-cluster-ip-range={SERVICE_CIDR}",
+                    "--v=0"]
+        if component == "kube-scheduler":
+            return [binary("kube-scheduler"), *serving, f"--secure-port={ports['scheduler']}", "--v=0"]
+        if component == "kwok":
+            return [binary("kwok"), f"--kubeconfig={kubeconfig}", f"--config={self.dir / 'kwok.yaml'}",
+                    "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+                    f"--server-address=127.0.0.1:{ports['kwok']}", "--node-ip=127.0.0.1",
+                    # Renew node Leases as a kubelet does: the heartbeat-with-lease stage updates node
+                    # status only every 10 minutes and counts on them, else nodes flap to NotReady.
+                    "--node-lease-duration-seconds=40", "--v=WARN"]
+        raise TestbedError(f"unknown component {component!r}: one of {', '.join(COMPONENTS)}")
+
+    @staticmethod
+    def _start_time(pid: int) -> str | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+        except (OSError, IndexError):
+            return None
+
+    def alive(self, state: dict, component: str) -> int | None:
+        """The PID of the component if the process we started is still that process."""
+        entry = state.get("pids", {}).get(component)
+        if not entry:
+            return None
+        pid, started = entry
+        if self._start_time(pid) != started:
+            return None  # gone, or the PID now belongs to another process
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return None if stat.rsplit(")", 1)[1].split()[0] == "Z" else pid
+
+    def _start(self, component: str, state: dict) -> None:
+        log = open(self.dir / f"{component}.log", "ab")
+        proc = subprocess.Popen(self._command(component, state), stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True, cwd=self.dir)
+        log.close()
+        state["pids"][component] = [proc.pid, self._start_time(proc.pid)]
+        self.save(state)
+
+    def _ssl(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(cafile=str(self.dir / "pki" / "ca.crt"))
+        context.load_cert_chain(self.dir / "pki" / "admin.crt", self.dir / "pki" / "admin.key")
+        return context
+
+    def get(self, path: str, port: int | None = None, timeout: float = 3) -> tuple:
+        port = port or self.load()["ports"]["apiserver"]
+        context = self._ssl()
+        if port != self.load()["ports"]["apiserver"]:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE  # components serve self-signed certs on loopback
+        try:
+            with urllib.request.urlopen(f"https://127.0.0.1:{port}{path}", context=context, timeout=timeout) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+        except (OSError, ssl.SSLError) as error:
+            return None, str(error)
+
+    def health(self, component: str, state: dict) -> bool:
+        ports = state["ports"]
+        if component == "etcd":
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{ports['etcd_client']}/health", timeout=3) as resp:
+                    return json.loads(resp.read()).get("health") == "true"
+            except (OSError, ValueError):
+                return False
+        paths = {"kube-apiserver": ("/readyz", ports["apiserver"]),
+                 "kube-controller-manager": ("/healthz", ports["controller_manager"]),
+                 "kube-scheduler": ("/healthz", ports["scheduler"])}
+        if component in paths:
+            path, port = paths[component]
+            return self.get(path, port)[0] == 200
+        if component == "kwok":
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{ports['kwok']}/healthz", timeout=3) as resp:
+                    return resp.status == 200
+            except OSError:
+                return False
+        return False
+
+    def _wait(self, what: str, check, timeout: float, log: str | None = None) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():
+                return
+            time.sleep(0.25)
+        hint = ""
+        if log and (self.dir / log).exists():
+            tail = (self.dir / log).read_text(errors="replace").splitlines()[-15:]
+            hint = "\n  last lines of " + str(self.dir / log) + ":\n    " + "\n    ".join(tail)
+        raise TestbedError(f"{what} not ready after {timeout:.0f}s{hint}")
+
+    def up(self) -> Path:
+        build()
+        state = self._init()
+        for component in COMPONENTS:
+            if self.alive(state, component) is None:
+                self._start(component, state)
+            self._wait(f"{component} of cluster {self.name}",
+                       lambda c=component: self.alive(state, c) is not None and self.health(c, state),
+                       120, log=f"{component}.log")
+        self._seed()
+        return self.kubeconfig
+
+    def kubectl(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([binary("kubectl"), f"--kubeconfig={self.kubeconfig}", *args], input=stdin,
+                                capture_output=True, text=True)
+        if check and result.returncode:
+            raise TestbedError(f"kubectl {' '.join(args)} failed: {result.stderr.strip()}")
+        return result
+
+    def _seed(self) -> None:
+        """Objects every cluster of ours has: fake nodes, storage classes; then wait for service accounts."""
+        docs = []
+        for index in range(FAKE_NODES):
+            docs.append({
+                "apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": f"kwok-node-{index}", "annotations": {"kwok.x-k8s.io/node": "fake"},
+                             "labels": {"type": "kwok", "kubernetes.io/hostname": f"kwok-node-{index}",
+                                        "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+                                        "topology.kubernetes.io/zone": f"zone-{index % 3}"}},
+                "status": {"allocatable": {"cpu": "32", "memory": "128Gi", "pods": "110"},
+                           "capacity": {"cpu": "32", "memory": "128Gi", "pods": "110"}},
+            })
+        for name in STORAGE_CLASSES:
+            annotations = {"storageclass.kubernetes.io/is-default-class": str(name == DEFAULT_STORAGE_CLASS).lower()}
+            docs.append({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                         "metadata": {"name": name, "annotations": annotations},
+                         "provisioner": KWOK_PROVISIONER, "reclaimPolicy": "Delete",
+                         "volumeBindingMode": "Immediate", "allowVolumeExpansion": True})
+        self.kubectl("apply", "--server-side", "--field-manager=thebot-testbed", "-f", "-",
+                     stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": docs}))
+        self._wait("the default service account (kube-controller-manager)",
+                   lambda: self.kubectl("get", "serviceaccount", "default", "-n", "default", check=False).returncode == 0,
+                   60, log="kube-controller-manager.log")
+        self._wait("the fake nodes (kwok)",
+                   lambda: self.kubectl("wait", "--for=condition=Ready", "node", "-l", "type=kwok", "--timeout=1s",
+                                        check=False).returncode == 0, 60, log="kwok.log")
+
+    def stop(self, component: str, state: dict | None = None) -> None:
+        state = state or self.load()
+        pid = self.alive(state, component)
+        if pid is not None:
+            os.killpg(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 20
+            while self.alive(state, component) is not None and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if self.alive(state, component) is not None:
+                os.killpg(pid, signal.SIGKILL)
+                while self.alive(state, component) is not None:
+                    time.sleep(0.1)
+        state.get("pids", {}).pop(component, None)
+        if state:
+            self.save(state)
+
+    def down(self) -> None:
+        state = self.load()
+        for component in reversed(COMPONENTS):
+            self.stop(component, state)
+        busy = [f"{name}={port}" for name, port in state.get("ports", {}).items() if port_in_use(port)]
+        if busy:
+            raise TestbedError(f"ports still listening after down: {', '.join(busy)}")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def status(self) -> list:
+        state = self.load()
+        rows = []
+        for component in COMPONENTS:
+            pid = self.alive(state, component) if state else None
+            rows.append((component, pid, bool(pid) and self.health(component, state)))
+        return rows
+
+
+# ------------------------------------------------------------------------------------------ providers
+
+def kind_unavailable() -> str | None:
+    """Why a kind cluster cannot be made here, or None when it can."""
+    if shutil.which("kind") is None:
+        return "the kind binary is not on PATH"
+    if shutil.which("docker") is None:
+        return "docker is not on PATH"
+    info = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True)
+    if info.returncode:
+        return f"no Docker engine answers ({info.stderr.strip().splitlines()[-1] if info.stderr.strip() else 'docker info failed'})"
+    image = os.environ.get("THEBOT_KIND_IMAGE", "kindest/node:v1.36.3")
+    if subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode:
+        return f"the node image {image} is not present (set THEBOT_KIND_IMAGE to one that is)"
+    return None
+
+
+def kind_up(name: str) -> Path:
+    kubeconfig = HOME / "clusters" / f"kind-{name}" / "kubeconfig"
+    kubeconfig.parent.mkdir(parents=True, exist_ok=True)
+    exists = subprocess.run(["kind", "get", "clusters"], capture_output=True, text=True).stdout.split()
+    if name not in exists:
+        subprocess.run(["kind", "create", "cluster", "--name", name, "--wait", "120s",
+                        "--image", os.environ.get("THEBOT_KIND_IMAGE", "kindest/node:v1.36.3"),
+                        "--kubeconfig", str(kubeconfig)], check=True)
+    return kubeconfig
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=("build", "up", "down", "status", "stop", "env", "kubeconfig"))
+    parser.add_argument("component", nargs="?", help="with stop: one of " + ", ".join(COMPONENTS))
+    parser.add_argument("--name", default=DEFAULT_NAME, help="cluster name; several can run side by side")
+    parser.add_argument("--provider", choices=("kwok", "kind"),
+                        default=os.environ.get("THEBOT_TESTBED_PROVIDER", "kwok"))
+    args = parser.parse_args(argv)
+    try:
+        if args.provider == "kind":
+            reason = kind_unavailable()
+            if reason:
+                print(f"testbed: kind provider skipped: {reason}. Use --provider kwok (the default).",
+                      file=sys.stderr)
+                return 3
+            if args.command == "up":
+                print(kind_up(args.name))
+            elif args.command == "down":
+                subprocess.run(["kind", "delete", "cluster", "--name", args.name], check=True)
+            else:
+                raise TestbedError(f"{args.command} is for the kwok provider; use kubectl with the kind kubeconfig")
+            return 0
+        cluster = Cluster(args.name)
+        if args.command == "build":
+            print(build())
+        elif args.command == "up":
+            print(cluster.up())
+        elif args.command == "kubeconfig":
+            if not cluster.kubeconfig.exists():
+                raise TestbedError(f"cluster {args.name} is not up: run 'testbed.py up --name {args.name}'")
+            print(cluster.kubeconfig)
+        elif args.command == "down":
+            cluster.down()
+            print(f"testbed: cluster {args.name} is down; its data is removed")
+        elif args.command == "stop":
+            if args.component not in COMPONENTS:
+                raise TestbedError(f"stop needs a component: one of {', '.join(COMPONENTS)}")
+            cluster.stop(args.component)
+        elif args.command == "env":
+            print(f"export PATH={HOME / 'bin'}:$PATH")
+            print(f"export HELM_PLUGINS={HOME / 'helm-plugins'}")
+            print(f"export KUBECONFIG={cluster.kubeconfig}")
+        elif args.command == "status":
+            rows = cluster.status()
+            for component, pid, healthy in rows:
+                print(f"{component:24} {'pid ' + str(pid) if pid else 'stopped':12} {'healthy' if healthy else 'NOT healthy'}")
+            return 0 if all(healthy for _, _, healthy in rows) else 1
+    except TestbedError as error:
+        print(f"testbed: {error}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as error:
+        print(f"testbed: {' '.join(map(str, error.cmd))[:200]} exited {error.returncode}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
