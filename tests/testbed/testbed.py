@@ -540,12 +540,25 @@ class Cluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def status(self) -> list:
+        """(component, pid or None, healthy, resident memory in MiB) for each component."""
         state = self.load()
         rows = []
         for component in COMPONENTS:
             pid = self.alive(state, component) if state else None
-            rows.append((component, pid, bool(pid) and self.health(component, state)))
+            rows.append((component, pid, bool(pid) and self.health(component, state), _rss_mib(pid)))
         return rows
+
+
+def _rss_mib(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 # ------------------------------------------------------------------------------------------ providers
@@ -622,9 +635,11 @@ def main(argv=None) -> int:
             print(f"export KUBECONFIG={cluster.kubeconfig}")
         elif args.command == "status":
             rows = cluster.status()
-            for component, pid, healthy in rows:
-                print(f"{component:24} {'pid ' + str(pid) if pid else 'stopped':12} {'healthy' if healthy else 'NOT healthy'}")
-            return 0 if all(healthy for _, _, healthy in rows) else 1
+            for component, pid, healthy, rss in rows:
+                print(f"{component:24} {'pid ' + str(pid) if pid else 'stopped':12} "
+                      f"{'healthy' if healthy else 'NOT healthy':12} {rss:7.0f} MiB")
+            print(f"{'total':24} {'':12} {'':12} {sum(row[3] for row in rows):7.0f} MiB")
+            return 0 if all(row[2] for row in rows) else 1
     except TestbedError as error:
         print(f"testbed: {error}", file=sys.stderr)
         return 2
