@@ -11,7 +11,9 @@ TESTBED := $(VENV)/bin/python tests/testbed/testbed.py
 # Tests run on a cluster of their own, so they never touch the one "make deploy" deploys to.
 TEST_CLUSTER ?= thebot-test
 
-.PHONY: help deploy test venv tools cluster-up cluster-down cluster-status lint
+READMEGEN_DIR := tests/tools/readme-generator
+
+.PHONY: help deploy test venv node-tools tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -20,7 +22,7 @@ deploy: venv ## Deploy THE_BOT (dev); with no cluster configured, to the local t
 	@# Until the deploy playbook lands (issue 5) this brings up the local cluster it will deploy to.
 	$(TESTBED) up
 
-test: venv ## Run the whole test suite (starts and stops its own local cluster)
+test: venv node-tools ## Run the whole test suite (starts and stops its own local cluster)
 	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest
 
 venv: $(VENV)/.installed ## Install the pinned Python tool chain into .venv
@@ -29,6 +31,18 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.txt
 	touch $@
+
+node-tools: $(READMEGEN_DIR)/node_modules/.installed ## Install the chart README generator (npm ci: lockfile integrity)
+
+$(READMEGEN_DIR)/node_modules/.installed: $(READMEGEN_DIR)/package-lock.json
+	npm ci --prefix $(READMEGEN_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+chart-readme: node-tools ## Regenerate the values table of charts/thebot/README.md
+	$(READMEGEN_DIR)/node_modules/.bin/readme-generator --values charts/thebot/values.yaml --readme charts/thebot/README.md
+
+chart-schema: venv ## Regenerate charts/thebot/values.schema.json
+	$(VENV)/bin/python charts/thebot/schema/generate.py
 
 tools: venv ## Build the cluster binaries, helm and helm-diff (cached by version)
 	$(TESTBED) build

@@ -1,0 +1,168 @@
+{{/* Names, labels and references shared by every template. */}}
+
+{{- define "thebot.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "thebot.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The app components rendered by the one workload template, keyed by values section. */}}
+{{- define "thebot.appComponents" -}}
+backend: backend
+frontend: frontend
+celery: celery
+celeryBeat: celery-beat
+{{- end -}}
+
+{{/* Object name of a component: (dict "component" "celery-beat" "ctx" $) */}}
+{{- define "thebot.componentName" -}}
+{{- printf "%s-%s" (include "thebot.fullname" .ctx | trunc (int (sub 62 (len .component)))) .component | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selector labels: name, instance and component only (never the chart version, which changes). */}}
+{{- define "thebot.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "thebot.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+{{- with .component }}
+app.kubernetes.io/component: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/* Every object's labels: (dict "component" "backend" "ctx" $); component may be empty. */}}
+{{- define "thebot.labels" -}}
+{{ include "thebot.selectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: thebot
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" }}
+{{- with .ctx.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "thebot.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "thebot.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "thebot.configMapName" -}}
+{{- include "thebot.fullname" . -}}
+{{- end -}}
+
+{{- define "thebot.secretName" -}}
+{{- default (include "thebot.fullname" .) .Values.secrets.existingSecret -}}
+{{- end -}}
+
+{{/*
+Image reference: (dict "image" .Values.backend.image "fallback" .Values.backend.image "ctx" $).
+A digest wins over a tag; an empty repository, registry or tag falls back (component, then backend for
+the repository, then the chart-wide image block, then appVersion).
+*/}}
+{{- define "thebot.image" -}}
+{{- $global := .ctx.Values.image -}}
+{{- $registry := .image.registry | default $global.registry -}}
+{{- $repository := .image.repository | default .fallback.repository -}}
+{{- $prefix := ternary (printf "%s/" $registry) "" (ne $registry "") -}}
+{{- if .image.digest -}}
+{{- printf "%s%s@%s" $prefix $repository .image.digest -}}
+{{- else -}}
+{{- printf "%s%s:%s" $prefix $repository (.image.tag | default $global.tag | default .ctx.Chart.AppVersion | toString) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pod security context: the chart-wide one with the component's overrides. */}}
+{{- define "thebot.podSecurityContext" -}}
+{{- toYaml (mergeOverwrite (deepCopy .ctx.Values.podSecurityContext) (.component.podSecurityContext | default dict)) -}}
+{{- end -}}
+
+{{/* Container security context: the chart-wide one, run as the pod's user. */}}
+{{- define "thebot.containerSecurityContext" -}}
+{{- $pod := mergeOverwrite (deepCopy .ctx.Values.podSecurityContext) (.component.podSecurityContext | default dict) -}}
+{{- toYaml (mergeOverwrite (deepCopy .ctx.Values.containerSecurityContext) (dict "runAsUser" $pod.runAsUser "runAsGroup" $pod.runAsGroup)) -}}
+{{- end -}}
+
+{{/* Writable emptyDirs (the root filesystem is read-only): volumes and mounts of one component. */}}
+{{- define "thebot.writableVolumes" -}}
+{{- range $index, $path := .writableDirs }}
+- name: writable-{{ $index }}
+  emptyDir: {}
+{{- end }}
+{{- end -}}
+
+{{- define "thebot.writableMounts" -}}
+{{- range $index, $path := .writableDirs }}
+- name: writable-{{ $index }}
+  mountPath: {{ $path }}
+{{- end }}
+{{- end -}}
+
+{{/* Checksums of config and credentials, so a change rolls every pod that reads them. */}}
+{{- define "thebot.checksums" -}}
+checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+{{- if .Values.secrets.existingSecret }}
+checksum/secret: {{ .Values.secrets.checksum | default "external" | sha256sum }}
+{{- else }}
+checksum/secret: {{ include "thebot.secretData" . | sha256sum }}
+{{- end }}
+{{- end -}}
+
+{{/* Hosts of the database and Redis: the chart's own StatefulSets, or the external ones. */}}
+{{- define "thebot.databaseHost" -}}
+{{- if .Values.postgresql.enabled -}}
+{{- include "thebot.componentName" (dict "component" "postgresql" "ctx" .) -}}
+{{- else -}}
+{{- required "externalDatabase.host is required when postgresql.enabled is false" .Values.externalDatabase.host -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "thebot.redisHost" -}}
+{{- if .Values.redis.enabled -}}
+{{- include "thebot.componentName" (dict "component" "redis" "ctx" .) -}}
+{{- else -}}
+{{- required "externalRedis.host is required when redis.enabled is false" .Values.externalRedis.host -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The container environment of the apps and jobs: the ConfigMap and the Secret, whole. */}}
+{{- define "thebot.appEnvFrom" -}}
+- configMapRef:
+    name: {{ include "thebot.configMapName" . }}
+- secretRef:
+    name: {{ include "thebot.secretName" . }}
+{{- end -}}
+
+{{/* Volumes of the shared PVCs a component lists in .volumes (static, media). */}}
+{{- define "thebot.sharedVolumes" -}}
+{{- $ctx := .ctx -}}
+{{- range .names }}
+{{- if (index $ctx.Values.persistence .).enabled }}
+- name: {{ . }}
+  persistentVolumeClaim:
+    claimName: {{ include "thebot.componentName" (dict "component" . "ctx" $ctx) }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "thebot.sharedMounts" -}}
+{{- $ctx := .ctx -}}
+{{- range .names }}
+{{- if (index $ctx.Values.persistence .).enabled }}
+- name: {{ . }}
+  mountPath: {{ (index $ctx.Values.persistence .).mountPath }}
+{{- end }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,72 @@
+"""One workload template for the four app components; disabling a component removes all of it."""
+
+import pytest
+
+from conftest import env_values, render, render_result
+
+SECTIONS = {"backend": "backend", "frontend": "frontend", "celery": "celery", "celeryBeat": "celery-beat",
+            "postgresql": "postgresql", "redis": "redis"}
+
+
+def _shape(value):
+    """The keys of a nested structure, without the values."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return None
+
+
+def test_app_deployments_have_one_shape():
+    rendered = render({name: {"replicaCount": 1} for name in ("backend", "frontend", "celery")})
+    shapes = {}
+    for name in ("backend", "frontend", "celery", "celery-beat"):
+        pod = rendered.get("Deployment", name)["spec"]["template"]["spec"]
+        container = dict(pod["containers"][0])
+        # Fields that are data, not structure: probes (HTTP or exec), args, volume lists.
+        for field in ("livenessProbe", "readinessProbe", "args", "volumeMounts"):
+            container.pop(field, None)
+        shapes[name] = _shape({**{k: v for k, v in pod.items() if k not in ("containers", "volumes")},
+                               "container": container})
+    first = shapes["backend"]
+    assert all(shape == first for shape in shapes.values()), "the app Deployments differ in structure"
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_disabling_a_component_removes_all_its_objects(section):
+    component = SECTIONS[section]
+    values = env_values("prod")
+    assert component in render(values).components()
+    if section == "backend":
+        values["ingress"]["enabled"] = False  # the ingress routes to the backend; validation says so otherwise
+    if section == "frontend":
+        values["ingress"]["enabled"] = False
+    values[section] = {**values.get(section, {}), "enabled": False}
+    if section == "postgresql":
+        values["externalDatabase"] = {"host": "db.example.internal"}
+    if section == "redis":
+        values["externalRedis"] = {"host": "redis.example.internal"}
+    rendered = render(values)
+    assert component not in rendered.components(), f"objects of {component} remain after disabling it"
+    assert not any(o["metadata"]["name"].endswith(f"-np-{component}") for o in rendered.kind("NetworkPolicy"))
+    if section == "backend":
+        assert not rendered.kind("Job"), "the hook jobs run on the backend image and go with it"
+
+
+def test_disabled_component_behind_an_ingress_path_is_refused():
+    values = env_values("prod")
+    values["frontend"] = {"enabled": False}
+    result = render_result(values)
+    assert result.returncode != 0
+    assert "routes / to frontend, which is disabled" in result.stderr, result.stderr
+
+
+def test_celery_beat_is_a_singleton_replaced_with_recreate():
+    beat = render(env_values("prod")).get("Deployment", "celery-beat")
+    assert beat["spec"]["replicas"] == 1
+    assert beat["spec"]["strategy"] == {"type": "Recreate"}
+    for override, message in (({"replicaCount": 2}, "value must be 1"),
+                               ({"autoscaling": {"enabled": True}}, "value must be false"),
+                               ({"strategy": {"type": "RollingUpdate"}}, "value must be 'Recreate'")):
+        result = render_result({"celeryBeat": override})
+        assert result.returncode != 0 and message in result.stderr, result.stderr

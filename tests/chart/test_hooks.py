@@ -1,0 +1,46 @@
+"""Hook jobs run in an order that works on a first install, on upgrades and on rollbacks."""
+
+from conftest import render
+
+
+def _hook(obj):
+    annotations = obj["metadata"].get("annotations", {})
+    events = set(annotations.get("helm.sh/hook", "").split(",")) - {""}
+    return events, int(annotations.get("helm.sh/hook-weight", "0"))
+
+
+def test_config_and_secret_exist_before_the_jobs_read_them():
+    rendered = render()
+    config_events, config_weight = _hook(rendered.kind("ConfigMap")[0])
+    secret_events, secret_weight = _hook(rendered.kind("Secret")[0])
+    migrate_events, migrate_weight = _hook(rendered.get("Job", "migrations"))
+    static_events, static_weight = _hook(rendered.get("Job", "collectstatic"))
+    # First install: config and secret are pre-install hooks; the jobs run after install, when the
+    # database (a release object) exists too.
+    assert {"pre-install", "pre-upgrade", "pre-rollback"} <= config_events == secret_events
+    assert "post-install" in migrate_events and "post-install" in static_events
+    assert "pre-install" not in migrate_events, "the database does not exist before the first install"
+    # Upgrade: the new config first, then migrations, before the new code rolls out; static files after.
+    assert "pre-upgrade" in migrate_events and config_weight < migrate_weight and secret_weight < migrate_weight
+    assert "post-upgrade" in static_events and "pre-upgrade" not in static_events
+    assert migrate_weight < static_weight
+
+
+def test_jobs_use_the_config_and_the_secret_and_keep_their_pods_for_debugging():
+    rendered = render()
+    for name in ("migrations", "collectstatic"):
+        job = rendered.get("Job", name)
+        assert job["metadata"]["annotations"]["helm.sh/hook-delete-policy"] == "before-hook-creation"
+        env_from = job["spec"]["template"]["spec"]["containers"][0]["envFrom"]
+        assert {"configMapRef", "secretRef"} == {key for entry in env_from for key in entry}
+        assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    static = rendered.get("Job", "collectstatic")["spec"]["template"]["spec"]
+    assert any(v.get("persistentVolumeClaim", {}).get("claimName", "").endswith("-static") for v in static["volumes"])
+
+
+def test_data_volumes_survive_uninstall():
+    rendered = render()
+    for claim in rendered.kind("PersistentVolumeClaim"):
+        assert claim["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    for statefulset in rendered.kind("StatefulSet"):
+        assert statefulset["spec"]["volumeClaimTemplates"], "StatefulSet PVCs are never deleted by helm"

@@ -1,0 +1,104 @@
+"""Every pod and container is locked down the same way (Pod Security Standard 'restricted' and more)."""
+
+import pytest
+
+from conftest import render
+
+APPS = {"backend", "frontend", "celery", "celery-beat", "migrations", "collectstatic"}
+
+
+def _label(obj):
+    return obj["metadata"]["labels"]["app.kubernetes.io/component"]
+
+
+def test_every_container_is_restricted(rendered):
+    checked = 0
+    for obj, pod in rendered.pod_templates():
+        where = f"{obj['kind']}/{obj['metadata']['name']}"
+        assert pod["securityContext"]["runAsNonRoot"] is True, where
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, where
+        assert pod["automountServiceAccountToken"] is False, f"{where}: no API token is needed"
+        if _label(obj) in APPS:
+            assert pod["securityContext"]["runAsUser"] == 1000, f"{where}: apps run as uid 1000"
+        mounts_of = {}
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            context = container["securityContext"]
+            assert context["runAsNonRoot"] is True, where
+            assert context["readOnlyRootFilesystem"] is True, where
+            assert context["allowPrivilegeEscalation"] is False, where
+            assert context["privileged"] is False, where
+            assert context["capabilities"] == {"drop": ["ALL"]}, where
+            assert context["seccompProfile"] == {"type": "RuntimeDefault"}, where
+            assert context["runAsUser"] == pod["securityContext"]["runAsUser"], where
+            mounts_of[container["name"]] = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+            assert container["resources"]["requests"] and container["resources"]["limits"], where
+            checked += 1
+        empty_dirs = {v["name"] for v in pod.get("volumes", []) if "emptyDir" in v}
+        for mounts in mounts_of.values():
+            assert mounts.get("/tmp") in empty_dirs, f"{where}: a writable /tmp on an emptyDir"
+    assert checked >= 8, f"only {checked} containers found"
+
+
+def test_database_uids_are_their_images_users(rendered):
+    uids = {_label(o): p["securityContext"]["runAsUser"] for o, p in rendered.pod_templates()}
+    assert uids["postgresql"] == 70 and uids["redis"] == 999
+
+
+def test_probes_http_for_apps_exec_for_databases(rendered):
+    for obj, pod in rendered.pod_templates():
+        if obj["kind"] == "Job":
+            continue
+        container = pod["containers"][0]
+        component = _label(obj)
+        for probe in ("livenessProbe", "readinessProbe"):
+            kind = "httpGet" if component in ("backend", "frontend") else "exec"
+            assert kind in container[probe], f"{component} {probe} should be {kind}"
+
+
+def test_checksums_roll_pods_when_config_or_secret_change():
+    # Passwords given, so nothing is generated at random between the renders compared.
+    secrets = {"secretKey": "k" * 50, "postgresPassword": "p" * 24, "redisPassword": "r" * 24}
+
+    def annotations(values):
+        deployment = render({"secrets": secrets, **values}).get("Deployment", "backend")
+        return deployment["spec"]["template"]["metadata"]["annotations"]
+
+    base = annotations({})
+    assert annotations({}) == base, "the same values give the same checksums"
+    config_changed = annotations({"logLevel": "ERROR"})
+    assert config_changed["checksum/config"] != base["checksum/config"]
+    assert config_changed["checksum/secret"] == base["checksum/secret"]
+    secret_changed = annotations({"secrets": {**secrets, "redisPassword": "s" * 24}})
+    assert secret_changed["checksum/secret"] != base["checksum/secret"]
+    assert secret_changed["checksum/config"] == base["checksum/config"]
+
+
+def test_existing_secret_is_used_and_no_secret_is_rendered():
+    rendered = render({"secrets": {"existingSecret": "thebot-credentials", "checksum": "rev-7"}})
+    assert not rendered.kind("Secret"), "with existingSecret the release holds no credentials"
+    for obj, pod in rendered.pod_templates():
+        refs = [e["secretRef"]["name"] for c in pod["containers"] for e in c.get("envFrom", []) if "secretRef" in e]
+        refs += [e["valueFrom"]["secretKeyRef"]["name"] for c in pod["containers"] for e in c.get("env", [])
+                 if "valueFrom" in e and "secretKeyRef" in e["valueFrom"]]
+        assert refs and set(refs) == {"thebot-credentials"}, obj["metadata"]["name"]
+    first = rendered.get("Deployment", "backend")["spec"]["template"]["metadata"]["annotations"]["checksum/secret"]
+    rotated = render({"secrets": {"existingSecret": "thebot-credentials", "checksum": "rev-8"}})
+    assert rotated.get("Deployment", "backend")["spec"]["template"]["metadata"]["annotations"]["checksum/secret"] != first
+
+
+@pytest.mark.parametrize("replicas,expected", [(1, False), (2, True)])
+def test_preferred_anti_affinity_when_more_than_one_replica(replicas, expected):
+    pod = render({"backend": {"replicaCount": replicas}}).get("Deployment", "backend")["spec"]["template"]["spec"]
+    anti = pod.get("affinity", {}).get("podAntiAffinity", {})
+    assert bool(anti.get("preferredDuringSchedulingIgnoredDuringExecution")) is expected
+    assert "requiredDuringSchedulingIgnoredDuringExecution" not in anti
+
+
+def test_images_by_tag_or_digest():
+    digest = "sha256:" + "a" * 64
+    rendered = render({"image": {"tag": "2.3.4"}, "frontend": {"image": {"digest": digest}}})
+    images = {o["metadata"]["labels"]["app.kubernetes.io/component"]: p["containers"][0]["image"]
+              for o, p in rendered.pod_templates()}
+    assert images["backend"] == "docker.io/thebot/backend:2.3.4"
+    assert images["celery"] == images["celery-beat"] == images["migrations"] == "docker.io/thebot/backend:2.3.4"
+    assert images["frontend"] == f"docker.io/thebot/frontend@{digest}"
