@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import env_values, render, render_result
+from helpers.chart import env_values, render, render_result
 
 SECTIONS = {"backend": "backend", "frontend": "frontend", "celery": "celery", "celeryBeat": "celery-beat",
             "postgresql": "postgresql", "redis": "redis"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import SERVICE_MONITOR, env_values, render
+from helpers.chart import SERVICE_MONITOR, env_values, render
 
 # The seed report's figures: (replicas or HPA bounds, requests), per environment and component.
 FIGURES = {

@@ -1,6 +1,6 @@
 """Hook jobs run in an order that works on a first install, on upgrades and on rollbacks."""
 
-from conftest import render
+from helpers.chart import render
 
 
 def _hook(obj):

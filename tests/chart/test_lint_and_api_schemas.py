@@ -2,8 +2,9 @@
 
 import kubernetes_validate
 import pytest
+import yaml
 
-from conftest import CHART, env_values, helm, render
+from helpers.chart import CHART, env_values, helm, render
 
 # Two minors: the test bed's (1.36) and the one before it, the oldest most clusters still run.
 MINORS = ("1.35", "1.36")
@@ -17,7 +18,6 @@ def test_helm_lint_strict_with_defaults():
 
 def test_helm_lint_strict_with_each_environment(env, tmp_path):
     values = tmp_path / "values.yaml"
-    import yaml
     values.write_text(yaml.safe_dump(env_values(env)))
     result = helm("lint", "--strict", str(CHART), "-f", str(values))
     assert result.returncode == 0 and "[WARNING]" not in result.stdout, result.stdout + result.stderr

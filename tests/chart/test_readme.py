@@ -4,7 +4,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from conftest import CHART, ROOT
+from helpers.chart import CHART, ROOT
 
 GENERATOR = ROOT / "tests" / "tools" / "readme-generator" / "node_modules" / ".bin" / "readme-generator"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import render
+from helpers.chart import render
 
 APPS = {"backend", "frontend", "celery", "celery-beat", "migrations", "collectstatic"}
 

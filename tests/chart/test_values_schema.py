@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import CHART, render_result
+from helpers.chart import CHART, render_result
 
 COMPONENTS = ("backend", "frontend", "celery", "celeryBeat", "postgresql", "redis")
 
