@@ -12,8 +12,9 @@ TESTBED := $(VENV)/bin/python tests/testbed/testbed.py
 TEST_CLUSTER ?= thebot-test
 
 READMEGEN_DIR := tests/tools/readme-generator
+CHECKOV_VENV ?= .venv-checkov
 
-.PHONY: help deploy test venv node-tools tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
+.PHONY: help deploy test venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -22,7 +23,7 @@ deploy: venv ## Deploy THE_BOT (dev); with no cluster configured, to the local t
 	@# Until the deploy playbook lands (issue 5) this brings up the local cluster it will deploy to.
 	$(TESTBED) up
 
-test: venv node-tools ## Run the whole test suite (starts and stops its own local cluster)
+test: venv node-tools checkov ## Run the whole test suite (starts and stops its own local cluster)
 	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest
 
 venv: $(VENV)/.installed ## Install the pinned Python tool chain into .venv
@@ -30,6 +31,13 @@ venv: $(VENV)/.installed ## Install the pinned Python tool chain into .venv
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.txt
+	touch $@
+
+checkov: $(CHECKOV_VENV)/.installed ## Install checkov (policy checks of the rendered chart) in its own virtualenv
+
+$(CHECKOV_VENV)/.installed: tests/tools/checkov/requirements.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $<
 	touch $@
 
 node-tools: $(READMEGEN_DIR)/node_modules/.installed ## Install the chart README generator (npm ci: lockfile integrity)
