@@ -8,6 +8,8 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 TESTBED := $(VENV)/bin/python tests/testbed/testbed.py
+# The tools call each other by name (molecule runs ansible-config, ansible-playbook...).
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Tests run on a cluster of their own, so they never touch the one "make deploy" deploys to.
 TEST_CLUSTER ?= thebot-test
 
