@@ -6,10 +6,13 @@ kubelet, so containers never run: pods become Ready (or Succeeded, for Job pods)
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -17,6 +20,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "testbed"))
+
+# The repository is the collection thebot.platform: expose it where Python imports and ansible
+# look for collections (ansible_collections/<namespace>/<name>), through a link outside the tree.
+COLLECTIONS = Path(tempfile.mkdtemp(prefix="thebot-collections-"))
+(COLLECTIONS / "ansible_collections" / "thebot").mkdir(parents=True)
+(COLLECTIONS / "ansible_collections" / "thebot" / "platform").symlink_to(ROOT)
+sys.path.insert(0, str(COLLECTIONS))
+os.environ["ANSIBLE_COLLECTIONS_PATH"] = str(COLLECTIONS)
+atexit.register(shutil.rmtree, COLLECTIONS, True)
 
 import testbed  # noqa: E402  (the test bed is test code, not an installed package)
 

@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: thebot platform team
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Environment policy: one table, environment -> rule -> severity (and the rule's parameters).
+
+The rules themselves are in values_check.py; this file is data only, so that what each environment
+demands can be read (and reviewed) in one place.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+POLICIES = {
+    "prod": {
+        "no_inline_secrets": {"severity": "error"},
+        "requests_within_limits": {"severity": "error"},
+        "beat_singleton": {"severity": "error"},
+        "image_tag_pinned": {"severity": "error"},
+        "debug_off": {"severity": "error"},
+        "min_replicas": {"severity": "error", "minimum": 2},
+        "ingress_tls": {"severity": "error"},
+        "network_policies": {"severity": "error"},
+        "disruption_budgets": {"severity": "error"},
+        "storage_classes": {"severity": "error"},
+        "no_demo_secrets": {"severity": "error"},
+    },
+    "staging": {
+        "no_inline_secrets": {"severity": "error"},
+        "requests_within_limits": {"severity": "error"},
+        "beat_singleton": {"severity": "error"},
+        "image_tag_pinned": {"severity": "error"},
+        "debug_off": {"severity": "error"},
+        "min_replicas": {"severity": "warning", "minimum": 2},
+        "ingress_tls": {"severity": "warning"},
+        "network_policies": {"severity": "error"},
+        "storage_classes": {"severity": "warning"},
+        "no_demo_secrets": {"severity": "warning"},
+    },
+    "dev": {
+        "no_inline_secrets": {"severity": "error"},
+        "requests_within_limits": {"severity": "error"},
+        "beat_singleton": {"severity": "error"},
+        "image_tag_pinned": {"severity": "warning"},
+    },
+}
+
+# Values that mark a credential as an example: the demo vault's values carry "demo".
+DEMO_MARKERS = ("demo", "changeme", "change-me", "example", "password", "secret", "insecure", "test")
+# Shorter generated-looking credentials are refused where no_demo_secrets applies.
+MIN_SECRET_LENGTH = 16

@@ -1,0 +1,273 @@
+# -*- coding: utf-8 -*-
+# Copyright: thebot platform team
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Check chart values against values.schema.json and an environment's policy; gather every finding.
+
+A finding is a dict: path (dotted, e.g. backend.resources.requests.cpu), rule, severity (error or
+warning), message and fix. Nothing here talks to a cluster.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible_collections.thebot.platform.plugins.module_utils.image_ref import ImageRefError, parse_image_ref
+from ansible_collections.thebot.platform.plugins.module_utils.policy import (DEMO_MARKERS, MIN_SECRET_LENGTH,
+                                                                               POLICIES)
+from ansible_collections.thebot.platform.plugins.module_utils.quantity import QuantityError, compare_quantities
+
+APPS = ("backend", "frontend", "celery", "celeryBeat")
+STATELESS = ("backend", "frontend", "celery")
+DATABASES = ("postgresql", "redis")
+INLINE_SECRETS = ("secretKey", "postgresPassword", "redisPassword", "telegramBotToken", "emailHostPassword")
+
+
+def merge(base, override):
+    """Deep merge as helm does: maps merge key by key, anything else is replaced."""
+    result = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def _finding(path, rule, severity, message, fix):
+    return {"path": path, "rule": rule, "severity": severity, "message": message, "fix": fix}
+
+
+# --------------------------------------------------------------------------------------- schema
+
+_SCHEMA_FIXES = {
+    "additionalProperties": "remove the key or correct its spelling (charts/thebot/values.yaml lists every key)",
+    "type": "give a value of the type the schema names",
+    "pattern": "write the value in the form the schema's pattern describes",
+    "enum": "use one of the allowed values",
+    "const": "use the only allowed value",
+    "minimum": "raise the value",
+    "maximum": "lower the value",
+    "required": "add the missing key",
+    "minItems": "add at least one item",
+    "maxLength": "shorten the value",
+    "oneOf": "give a value of one of the allowed forms",
+}
+
+
+def schema_findings(values, schema):
+    """Every violation of the chart's JSON schema (the same schema helm applies)."""
+    import jsonschema  # only needed here: the module reports its absence cleanly
+
+    validator = jsonschema.Draft7Validator(schema)
+    findings = []
+    for error in sorted(validator.iter_errors(values), key=lambda e: [str(p) for p in e.absolute_path]):
+        leaves = [error]
+        if error.validator in ("allOf", "anyOf") and error.context:
+            leaves = error.context
+        for leaf in leaves:
+            path = ".".join(str(p) for p in leaf.absolute_path) or "(top level)"
+            message = leaf.message
+            if leaf.validator == "additionalProperties":
+                unknown = sorted(set(leaf.instance) - set(leaf.schema.get("properties", {})))
+                path = ".".join([path] + unknown[:1]) if path != "(top level)" else ".".join(unknown[:1])
+                message = "unknown key%s %s" % ("s" if len(unknown) > 1 else "", ", ".join(unknown))
+            findings.append(_finding(path, "schema." + str(leaf.validator), "error", message,
+                                     _SCHEMA_FIXES.get(leaf.validator, "see charts/thebot/values.schema.json")))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------- rules
+
+def _min_replicas(component):
+    scaling = component.get("autoscaling") or {}
+    return scaling.get("minReplicas") if scaling.get("enabled") else component.get("replicaCount")
+
+
+def _containers(values):
+    """(path, resources) of every container the chart renders."""
+    for name in APPS + DATABASES:
+        if (values.get(name) or {}).get("enabled", True):
+            yield name + ".resources", (values.get(name) or {}).get("resources") or {}
+    yield "jobs.resources", (values.get("jobs") or {}).get("resources") or {}
+
+
+def rule_requests_within_limits(values, secrets, options):
+    for path, resources in _containers(values):
+        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+        for resource in ("cpu", "memory"):
+            where = "%s.%%s.%s" % (path, resource)
+            if resource not in requests or resource not in limits:
+                missing = "requests" if resource not in requests else "limits"
+                yield where % missing, "no %s %s is set" % (resource, missing), \
+                    "set %s (the scheduler and the quota need both requests and limits)" % (where % missing)
+                continue
+            try:
+                if compare_quantities(requests[resource], limits[resource]) > 0:
+                    yield (where % "requests", "the %s request %s is above its limit %s"
+                           % (resource, requests[resource], limits[resource]),
+                           "lower %s or raise %s" % (where % "requests", where % "limits"))
+            except QuantityError as error:
+                yield where % "requests", str(error), "write both as Kubernetes quantities"
+
+
+def rule_beat_singleton(values, secrets, options):
+    beat = values.get("celeryBeat") or {}
+    if beat.get("enabled", True) and (beat.get("replicaCount") != 1 or (beat.get("autoscaling") or {}).get("enabled")):
+        yield ("celeryBeat.replicaCount", "celery beat must run exactly one replica, not autoscaled",
+               "set celeryBeat.replicaCount to 1 and celeryBeat.autoscaling.enabled to false")
+
+
+def rule_image_tag_pinned(values, secrets, options):
+    default_tag = (values.get("image") or {}).get("tag") or ""
+    for name in APPS + DATABASES:
+        component = values.get(name) or {}
+        if not component.get("enabled", True):
+            continue
+        image = component.get("image") or {}
+        if image.get("digest"):
+            continue
+        tag = image.get("tag") or (default_tag if name in APPS else "")
+        path = "%s.image.tag" % name if image.get("tag") or name not in APPS else "image.tag"
+        if not tag:
+            yield path, "no image tag: the chart would fall back to its appVersion", \
+                "pass the release's tag (e.g. -e thebot_image_tag=1.4.2) or a digest in %s.image.digest" % name
+        elif tag == "latest":
+            yield path, "the tag 'latest' moves: a rollback would not bring the old code back", \
+                "pin a version tag or a digest in %s.image.digest" % name
+        else:
+            repository = image.get("repository") or (values.get("backend") or {}).get("image", {}).get("repository", "")
+            try:
+                parse_image_ref("%s:%s" % (repository or "placeholder", tag))
+            except ImageRefError as error:
+                yield path, str(error), "use a tag of letters, digits, '.', '_' and '-'"
+
+
+def rule_debug_off(values, secrets, options):
+    if values.get("debug"):
+        yield "debug", "Django DEBUG is on: tracebacks and settings are shown to visitors", "set debug to false"
+
+
+def rule_min_replicas(values, secrets, options):
+    minimum = options.get("minimum", 2)
+    for name in STATELESS:
+        component = values.get(name) or {}
+        if not component.get("enabled", True):
+            continue
+        replicas = _min_replicas(component) or 0
+        if replicas < minimum:
+            scaled = (component.get("autoscaling") or {}).get("enabled")
+            path = "%s.%s" % (name, "autoscaling.minReplicas" if scaled else "replicaCount")
+            yield path, "%s runs %s replica(s); this environment needs at least %d" % (name, replicas, minimum), \
+                "set %s to %d or more" % (path, minimum)
+
+
+def rule_ingress_tls(values, secrets, options):
+    ingress = values.get("ingress") or {}
+    if not ingress.get("enabled"):
+        return
+    covered = {host for entry in ingress.get("tls") or [] for host in entry.get("hosts") or []}
+    for index, entry in enumerate(ingress.get("hosts") or []):
+        if entry.get("host") not in covered:
+            yield "ingress.hosts.%d.host" % index, "%s is served without TLS" % entry.get("host"), \
+                "add it to an ingress.tls entry with its certificate's secretName"
+
+
+def rule_network_policies(values, secrets, options):
+    if not (values.get("networkPolicy") or {}).get("enabled"):
+        yield "networkPolicy.enabled", "network policies are off: every pod can reach every other", \
+            "set networkPolicy.enabled to true"
+
+
+def rule_disruption_budgets(values, secrets, options):
+    for name in STATELESS:
+        component = values.get(name) or {}
+        if not component.get("enabled", True):
+            continue
+        replicas = _min_replicas(component) or 0
+        budget = (component.get("pdb") or {}).get("minAvailable", 1)
+        if isinstance(budget, int) and replicas > 1 and budget >= replicas:
+            yield "%s.pdb.minAvailable" % name, \
+                "minAvailable %d with %d replicas blocks every node drain" % (budget, replicas), \
+                "set %s.pdb.minAvailable below %d" % (name, replicas)
+        if replicas < 2:
+            yield "%s.replicaCount" % name, "%s gets no PodDisruptionBudget with one replica" % name, \
+                "run at least 2 replicas so the chart adds a PodDisruptionBudget"
+
+
+def rule_storage_classes(values, secrets, options):
+    for name in DATABASES:
+        component = values.get(name) or {}
+        if component.get("enabled", True) and not (component.get("persistence") or {}).get("storageClass"):
+            yield "%s.persistence.storageClass" % name, "the cluster's default class would be used", \
+                "name the storage class the environment provides"
+    for name in ("static", "media"):
+        volume = (values.get("persistence") or {}).get(name) or {}
+        if volume.get("enabled", True) and not volume.get("storageClass"):
+            yield "persistence.%s.storageClass" % name, "the cluster's default class would be used", \
+                "name the storage class the environment provides"
+
+
+def rule_no_inline_secrets(values, secrets, options):
+    given = values.get("secrets") or {}
+    for key in INLINE_SECRETS:
+        if given.get(key):
+            yield "secrets.%s" % key, "a credential in chart values is stored in the release (helm get values)", \
+                "remove it from the values; put it in the vault, from which the secrets role writes the Secret"
+
+
+def rule_no_demo_secrets(values, secrets, options):
+    for key in sorted(secrets or {}):
+        value = secrets[key]
+        if not isinstance(value, str) or not value:
+            continue
+        lowered = value.lower()
+        marker = next((m for m in DEMO_MARKERS if m in lowered), None)
+        if marker:
+            yield "secrets.%s" % key, "the value looks like an example (it contains %r)" % marker, \
+                "put a real credential in this environment's vault"
+        elif len(value) < MIN_SECRET_LENGTH and key not in ("postgres_user",):
+            yield "secrets.%s" % key, "the value is %d characters long" % len(value), \
+                "use at least %d characters" % MIN_SECRET_LENGTH
+
+
+RULES = {name[len("rule_"):]: function for name, function in globals().items() if name.startswith("rule_")}
+
+
+def policy_findings(values, environment, policy=None, secrets=None):
+    """Findings of the environment's policy (the table in policy.py, or the one given)."""
+    table = policy if policy is not None else POLICIES.get(environment)
+    if table is None:
+        return [_finding("environment", "policy.environment", "error",
+                         "no policy for environment %r" % environment,
+                         "use one of %s, or pass a policy" % ", ".join(sorted(POLICIES)))]
+    findings = []
+    for rule, settings in table.items():
+        if rule not in RULES:
+            findings.append(_finding("policy.%s" % rule, "policy.unknown_rule", "error", "unknown rule %r" % rule,
+                                     "use one of %s" % ", ".join(sorted(RULES))))
+            continue
+        settings = settings if isinstance(settings, dict) else {"severity": settings}
+        for path, message, fix in RULES[rule](values, secrets, settings):
+            findings.append(_finding(path, rule, settings.get("severity", "error"), message, fix))
+    return findings
+
+
+def check(values, defaults, schema, environment, policy=None, secrets=None):
+    """Findings of the schema and of the environment's policy, for the chart defaults merged with values."""
+    if not isinstance(values, dict):
+        return [_finding("(top level)", "schema.type", "error",
+                         "the values are a %s, not a mapping" % type(values).__name__,
+                         "give the chart values as a mapping (key: value)")]
+    merged = merge(defaults, values)
+    # As helm does: the merged values must satisfy the schema.
+    findings = schema_findings(merged, schema)
+    if any(f["severity"] == "error" for f in findings):
+        # Policy rules read typed values; on a schema error they would only repeat it less clearly.
+        return findings
+    return findings + policy_findings(merged, environment, policy, secrets)
+
+
+def format_findings(findings):
+    return "\n".join("  - %s: %s [%s]; fix: %s" % (f["path"], f["message"], f["rule"], f["fix"]) for f in findings)

@@ -1,0 +1,165 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: thebot platform team
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: validate_values
+author: thebot platform team
+version_added: "0.1.0"
+short_description: Check THE_BOT chart values against the chart's schema and an environment's policy
+description:
+  - Merges the values over the chart's defaults, validates them against the chart's
+    C(values.schema.json) (the checks helm would make), then applies the environment's policy table.
+  - Returns every finding at once, each with the field path, the rule, the message and the fix, and
+    fails when any finding is an error. It never contacts a cluster, so bad input is refused before
+    anything is written.
+options:
+  values:
+    description: Chart values for the release (environment, cluster host and extra vars already merged).
+    type: dict
+    required: true
+  chart_path:
+    description: Directory of the chart; its C(values.yaml) and C(values.schema.json) are read.
+    type: path
+    required: true
+  environment:
+    description: Environment whose policy applies (a key of the built-in table, unless I(policy) is given).
+    type: str
+    required: true
+  policy:
+    description:
+      - Rules to apply instead of the built-in table's entry for I(environment), as a mapping from rule
+        name to its settings, C(severity) (error or warning) and the rule's parameters.
+    type: dict
+  secrets:
+    description: The credentials about to be written, checked by the C(no_demo_secrets) rule. Never returned.
+    type: dict
+  fail_on:
+    description: The lowest severity that fails the task.
+    type: str
+    choices: [error, warning]
+    default: error
+requirements:
+  - jsonschema
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Refuse bad values before any cluster call
+  thebot.platform.validate_values:
+    values: "{{ thebot_chart_values }}"
+    chart_path: "{{ playbook_dir }}/../charts/thebot"
+    environment: prod
+    secrets: "{{ thebot_secrets }}"
+  delegate_to: localhost
+  no_log: false  # findings never contain secret values, only the keys that failed
+"""
+
+RETURN = r"""
+findings:
+  description: Every finding, errors and warnings, in the order checked.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: Dotted path of the field, e.g. backend.resources.requests.cpu.
+      type: str
+    rule:
+      description: The schema keyword (schema.*) or policy rule that failed.
+      type: str
+    severity:
+      description: error or warning.
+      type: str
+    message:
+      description: What is wrong.
+      type: str
+    fix:
+      description: What to do.
+      type: str
+error_count:
+  description: Number of findings of severity error.
+  returned: always
+  type: int
+warning_count:
+  description: Number of findings of severity warning.
+  returned: always
+  type: int
+"""
+
+import json
+import os
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import jsonschema  # noqa: F401
+    HAS_JSONSCHEMA = True
+    JSONSCHEMA_ERROR = None
+except ImportError:
+    HAS_JSONSCHEMA = False
+    JSONSCHEMA_ERROR = traceback.format_exc()
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:
+    HAS_YAML = False
+
+from ansible_collections.thebot.platform.plugins.module_utils.values_check import check, format_findings
+
+
+def _read_chart(module, chart_path):
+    try:
+        with open(os.path.join(chart_path, "values.yaml")) as handle:
+            defaults = yaml.safe_load(handle) or {}
+        with open(os.path.join(chart_path, "values.schema.json")) as handle:
+            schema = json.load(handle)
+    except (IOError, OSError) as error:
+        module.fail_json(msg="chart_path %s: %s; point chart_path at charts/thebot" % (chart_path, error))
+    except (ValueError, yaml.YAMLError) as error:
+        module.fail_json(msg="chart_path %s: the chart's values or schema do not parse: %s" % (chart_path, error))
+    return defaults, schema
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            values=dict(type="dict", required=True),
+            chart_path=dict(type="path", required=True),
+            environment=dict(type="str", required=True),
+            policy=dict(type="dict"),
+            secrets=dict(type="dict", no_log=True),
+            fail_on=dict(type="str", choices=["error", "warning"], default="error"),
+        ),
+        supports_check_mode=True,
+    )
+    if not HAS_JSONSCHEMA:
+        module.fail_json(msg=missing_required_lib("jsonschema"), exception=JSONSCHEMA_ERROR)
+    if not HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML"))
+    defaults, schema = _read_chart(module, module.params["chart_path"])
+    findings = check(module.params["values"], defaults, schema, module.params["environment"],
+                     module.params["policy"], module.params["secrets"])
+    errors = [f for f in findings if f["severity"] == "error"]
+    warnings = [f for f in findings if f["severity"] == "warning"]
+    failing = errors + (warnings if module.params["fail_on"] == "warning" else [])
+    result = dict(changed=False, findings=findings, error_count=len(errors), warning_count=len(warnings))
+    for finding in warnings:
+        module.warn("%s: %s; fix: %s" % (finding["path"], finding["message"], finding["fix"]))
+    if failing:
+        module.fail_json(msg="%d problem(s) in the %s values, nothing was sent to the cluster:\n%s"
+                         % (len(failing), module.params["environment"], format_findings(failing)), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

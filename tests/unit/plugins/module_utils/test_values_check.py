@@ -1,0 +1,114 @@
+"""Schema and policy findings, on the real chart's defaults and schema and the inventories' values."""
+
+import copy
+import json
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.thebot.platform.plugins.module_utils.policy import POLICIES
+from ansible_collections.thebot.platform.plugins.module_utils.values_check import RULES, check, merge
+from helpers.chart import CHART, env_values
+
+DEFAULTS = yaml.safe_load((CHART / "values.yaml").read_text())
+SCHEMA = json.loads((CHART / "values.schema.json").read_text())
+GOOD_SECRETS = {"secret_key": "x7Qm2Lp9Rz4Vt8Nw3Kc6Hb1Fd5Gs0Jy", "postgres_password": "Pq8Wn3Zx6Lm1Vr5Tb9Kd"}
+
+
+def prod_values(**overrides):
+    return merge(merge(env_values("prod"), {"image": {"tag": "1.4.2"}}), overrides)
+
+
+def errors(findings):
+    return {(f["path"], f["rule"]) for f in findings if f["severity"] == "error"}
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_the_inventories_pass_their_own_policy(env):
+    findings = check(merge(env_values(env), {"image": {"tag": "1.4.2"}}), DEFAULTS, SCHEMA, env,
+                     secrets=GOOD_SECRETS)
+    assert not errors(findings), findings
+
+
+def test_every_policy_rule_exists_and_every_table_is_data():
+    for env, table in POLICIES.items():
+        assert set(table) <= set(RULES), f"{env} names rules that do not exist"
+        assert all(s["severity"] in ("error", "warning") for s in table.values())
+    assert set(POLICIES["staging"]) < set(POLICIES["prod"]) and set(POLICIES["dev"]) < set(POLICIES["staging"])
+
+
+def test_all_prod_breaches_are_reported_at_once():
+    values = prod_values(debug=True, networkPolicy={"enabled": False},
+                         backend={"autoscaling": {"enabled": False}, "replicaCount": 1,
+                                  "resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}},
+                         image={"tag": "latest"}, ingress={"tls": []},
+                         postgresql={"persistence": {"storageClass": ""}},
+                         secrets={"postgresPassword": "inline-password"})
+    found = errors(check(values, DEFAULTS, SCHEMA, "prod", secrets={"postgres_password": "demo-postgres-password"}))
+    expected = {("debug", "debug_off"), ("networkPolicy.enabled", "network_policies"),
+                ("backend.replicaCount", "min_replicas"), ("backend.resources.requests.cpu", "requests_within_limits"),
+                ("image.tag", "image_tag_pinned"), ("ingress.hosts.0.host", "ingress_tls"),
+                ("postgresql.persistence.storageClass", "storage_classes"),
+                ("secrets.postgresPassword", "no_inline_secrets"), ("secrets.postgres_password", "no_demo_secrets"),
+                ("backend.replicaCount", "disruption_budgets")}
+    assert expected <= found, expected - found
+
+
+def test_dev_is_lenient_but_not_about_limits_or_beat():
+    values = merge(env_values("dev"), {"debug": True, "image": {"tag": "latest"},
+                                       "frontend": {"resources": {"requests": {"memory": "1Gi"}}}})
+    findings = check(values, DEFAULTS, SCHEMA, "dev")
+    assert errors(findings) == {("frontend.resources.requests.memory", "requests_within_limits")}
+    assert any(f["rule"] == "image_tag_pinned" and f["severity"] == "warning" for f in findings)
+
+
+def test_schema_errors_name_the_path_and_stop_before_policy():
+    findings = check({"backend": {"replicas": 3, "replicaCount": "two"}, "celeryBeat": {"replicaCount": 2}},
+                     DEFAULTS, SCHEMA, "prod")
+    paths = {(f["path"], f["rule"]) for f in findings}
+    assert ("backend.replicas", "schema.additionalProperties") in paths
+    assert ("backend.replicaCount", "schema.type") in paths
+    assert ("celeryBeat.replicaCount", "schema.const") in paths
+    assert all(f["rule"].startswith("schema.") for f in findings), "policy waits for valid types"
+    assert all(f["fix"] for f in findings)
+
+
+def test_digest_satisfies_the_tag_rule():
+    values = prod_values(image={"tag": ""})
+    for name in ("backend", "frontend", "celery", "celeryBeat", "postgresql", "redis"):
+        values.setdefault(name, {})["image"] = {"digest": "sha256:" + "a" * 64}
+    assert not {f for f in errors(check(values, DEFAULTS, SCHEMA, "prod")) if f[1] == "image_tag_pinned"}
+
+
+def test_unknown_environment_and_unknown_rule():
+    assert errors(check({}, DEFAULTS, SCHEMA, "qa")) == {("environment", "policy.environment")}
+    assert ("policy.no_such_rule", "policy.unknown_rule") in errors(
+        check({}, DEFAULTS, SCHEMA, "dev", policy={"no_such_rule": {"severity": "error"}}))
+
+
+def test_merge_does_not_touch_its_inputs():
+    base = {"a": {"b": 1}}
+    copy_before = copy.deepcopy(base)
+    assert merge(base, {"a": {"c": 2}}) == {"a": {"b": 1, "c": 2}}
+    assert base == copy_before
+
+
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(
+        st.sampled_from(["backend", "frontend", "celeryBeat", "resources", "requests", "limits", "cpu", "memory",
+                         "image", "tag", "ingress", "hosts", "tls", "replicaCount", "autoscaling", "debug", "x"]),
+        children, max_size=4),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES, st.sampled_from(["dev", "staging", "prod", "nowhere"]))
+def test_any_shape_of_values_gives_findings_never_a_traceback(values, env):
+    findings = check(values, DEFAULTS, SCHEMA, env, secrets={"k": "v"})
+    assert isinstance(findings, list)
+    for finding in findings:
+        assert set(finding) == {"path", "rule", "severity", "message", "fix"}
