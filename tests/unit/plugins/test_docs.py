@@ -10,7 +10,7 @@ import pytest
 
 BIN = Path(sys.executable).parent
 PLUGINS = [("filter", "quantity"), ("filter", "quantity_compare"), ("filter", "image_ref"),
-           ("module", "validate_values")]
+           ("module", "validate_values"), ("module", "helm_release_recover")]
 
 
 @pytest.mark.parametrize("kind,name", PLUGINS)

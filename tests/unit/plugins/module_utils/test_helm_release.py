@@ -1,0 +1,51 @@
+import base64
+import datetime
+import gzip
+import json
+
+from ansible_collections.thebot.platform.plugins.module_utils.helm_release import (decode_release, encode_release,
+                                                                                    mark_failed, plan)
+
+NOW = datetime.datetime(2026, 11, 24, 12, 0, 0, tzinfo=datetime.timezone.utc)
+
+
+def record(version, status, created="2026-11-24T11:00:00Z"):
+    release = {"name": "thebot", "version": version, "info": {"status": status}, "manifest": "kind: ConfigMap"}
+    return {"metadata": {"name": "sh.helm.release.v1.thebot.v%d" % version, "creationTimestamp": created,
+                         "labels": {"owner": "helm", "name": "thebot", "status": status, "version": str(version)}},
+            "data": {"release": encode_release(release)}}
+
+
+def test_encoding_is_helms_base64_of_gzip():
+    encoded = encode_release({"a": 1})
+    inner = base64.b64decode(base64.b64decode(encoded))
+    assert inner[:2] == b"\x1f\x8b" and json.loads(gzip.decompress(inner)) == {"a": 1}
+    assert decode_release(encoded) == {"a": 1}
+
+
+def test_nothing_to_do_without_a_pending_revision():
+    assert plan([], 600, NOW) == ("none", {"status": "absent"})
+    action, facts = plan([record(1, "superseded"), record(2, "deployed")], 600, NOW)
+    assert action == "none" and facts["revision"] == 2
+
+
+def test_a_fresh_pending_revision_means_another_run_is_working():
+    action, facts = plan([record(1, "deployed"), record(2, "pending-upgrade", "2026-11-24T11:59:00Z")], 600, NOW)
+    assert action == "wait" and facts["age_seconds"] == 60
+
+
+def test_a_stale_pending_revision_is_recovered_by_marking_it_failed():
+    stale = record(2, "pending-upgrade")
+    action, facts = plan([record(1, "deployed"), stale], 600, NOW)
+    assert action == "recover" and facts["revision"] == 2 and facts["age_seconds"] == 3600
+    fixed = mark_failed(stale, "interrupted")
+    release = decode_release(fixed["data"]["release"])
+    assert release["info"] == {"status": "failed", "description": "interrupted"}
+    assert release["manifest"] == "kind: ConfigMap", "the rest of the record is kept"
+    assert fixed["metadata"]["labels"]["status"] == "failed"
+    assert stale["metadata"]["labels"]["status"] == "pending-upgrade", "the input is not modified"
+
+
+def test_revision_order_is_numeric():
+    action, facts = plan([record(9, "deployed"), record(10, "pending-rollback")], 10 ** 6, NOW)
+    assert facts["revision"] == 10 and action == "wait"
