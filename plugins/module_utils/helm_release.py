@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: thebot platform team
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Helm 3 release records (Secrets of type helm.sh/release.v1) and what to do with a pending one.
 
 A helm run killed mid-operation leaves its revision in pending-install, pending-upgrade or

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: thebot platform team
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Container image references: registry[:port]/repository[:tag][@digest], as the Docker reference
 grammar (github.com/distribution/reference) defines them. Shared by the image_ref filter and the
 values validation module."""

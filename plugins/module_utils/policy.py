@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: thebot platform team
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Environment policy: one table, environment -> rule -> severity (and the rule's parameters).
 
 The rules themselves are in values_check.py; this file is data only, so that what each environment

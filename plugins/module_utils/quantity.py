@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: thebot platform team
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kubernetes resource quantities (250m, 1.5, 512Mi, 1e3): parsing and comparison.
 
 Shared by the quantity filters and the values validation module. The grammar is the API server's
@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -36,7 +37,7 @@ def parse_quantity(value):
         raise QuantityError("%r is a boolean, not a quantity: write a number with an optional unit, "
                             "such as 250m, 1, 512Mi or 1Gi" % (value,))
     if isinstance(value, (int, float)):
-        if value != value or value in (float("inf"), float("-inf")):
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             raise QuantityError("%r is not a finite number" % (value,))
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if not isinstance(value, str):

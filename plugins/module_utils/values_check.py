@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: thebot platform team
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Check chart values against values.schema.json and an environment's policy; gather every finding.
 
 A finding is a dict: path (dotted, e.g. backend.resources.requests.cpu), rule, severity (error or
@@ -14,8 +14,8 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.thebot.platform.plugins.module_utils.image_ref import ImageRefError, parse_image_ref
-from ansible_collections.thebot.platform.plugins.module_utils.policy import (DEMO_MARKERS, MIN_SECRET_LENGTH,
-                                                                               POLICIES)
+from ansible_collections.thebot.platform.plugins.module_utils.policy import (
+    DEMO_MARKERS, MIN_SECRET_LENGTH, POLICIES)
 from ansible_collections.thebot.platform.plugins.module_utils.quantity import QuantityError, compare_quantities
 
 APPS = ("backend", "frontend", "celery", "celeryBeat")

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: thebot platform team
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: helm_release_recover
-author: thebot platform team
+author: thebot platform team (@thebot-platform)
 version_added: "0.1.0"
 short_description: Recover a Helm release left pending by an interrupted run
 description:
@@ -45,6 +45,7 @@ requirements:
 attributes:
   check_mode:
     support: full
+    description: Reports what it would do and changes nothing.
 """
 
 EXAMPLES = r"""
@@ -87,9 +88,9 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import An
 from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RECORD_TYPE, mark_failed, plan
 
 try:
-    from kubernetes.dynamic.exceptions import ConflictError, DynamicApiError
+    from kubernetes.dynamic.exceptions import DynamicApiError
 except ImportError:  # reported by AnsibleK8SModule's requirement check
-    ConflictError = DynamicApiError = Exception
+    DynamicApiError = Exception
 
 
 def main():
@@ -121,8 +122,8 @@ def main():
                          action="wait", release=facts)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     message = ("release %s revision %d was %s since %s (%d s): marked failed so the next deploy can proceed; "
-               "no object was changed or deleted" % (name, facts["revision"], facts["status"], facts["started"],
-                                                      facts["age_seconds"]))
+               "no object was changed or deleted"
+               % (name, facts["revision"], facts["status"], facts["started"], facts["age_seconds"]))
     if module.check_mode:
         module.exit_json(changed=True, action="would-recover", release=facts, msg=message)
     record = next(r for r in listed["items"] if r["metadata"]["name"] == facts["record"])
@@ -131,10 +132,10 @@ def main():
     try:
         # replace() carries the record's resourceVersion: if helm writes it meanwhile, this conflicts.
         secrets.replace(body=mark_failed(record, description), namespace=namespace)
-    except ConflictError:
-        module.fail_json(msg="release %s revision %d changed while recovering it: helm is still working on it; "
-                             "run again" % (name, facts["revision"]), release=facts)
     except DynamicApiError as error:
+        if getattr(error, "status", None) == 409:
+            module.fail_json(msg="release %s revision %d changed while recovering it: helm is still working on it; "
+                                 "run again" % (name, facts["revision"]), release=facts)
         module.fail_json(msg="could not update the record of release %s: %s" % (name, error), release=facts)
     module.warn(message)
     module.exit_json(changed=True, action="recovered", release=facts, msg=message)

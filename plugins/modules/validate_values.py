@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: thebot platform team
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: validate_values
-author: thebot platform team
+author: thebot platform team (@thebot-platform)
 version_added: "0.1.0"
 short_description: Check THE_BOT chart values against the chart's schema and an environment's policy
 description:
@@ -49,6 +49,7 @@ requirements:
 attributes:
   check_mode:
     support: full
+    description: Reports what it would do and changes nothing.
 """
 
 EXAMPLES = r"""
@@ -94,19 +95,14 @@ warning_count:
   type: int
 """
 
+import importlib.util
 import json
 import os
-import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-try:
-    import jsonschema  # noqa: F401
-    HAS_JSONSCHEMA = True
-    JSONSCHEMA_ERROR = None
-except ImportError:
-    HAS_JSONSCHEMA = False
-    JSONSCHEMA_ERROR = traceback.format_exc()
+# values_check imports jsonschema where it validates; here only its presence is checked.
+HAS_JSONSCHEMA = importlib.util.find_spec("jsonschema") is not None
 
 try:
     import yaml
@@ -143,7 +139,7 @@ def main():
         supports_check_mode=True,
     )
     if not HAS_JSONSCHEMA:
-        module.fail_json(msg=missing_required_lib("jsonschema"), exception=JSONSCHEMA_ERROR)
+        module.fail_json(msg=missing_required_lib("jsonschema"))
     if not HAS_YAML:
         module.fail_json(msg=missing_required_lib("PyYAML"))
     defaults, schema = _read_chart(module, module.params["chart_path"])

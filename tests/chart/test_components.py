@@ -65,8 +65,9 @@ def test_celery_beat_is_a_singleton_replaced_with_recreate():
     beat = render(env_values("prod")).get("Deployment", "celery-beat")
     assert beat["spec"]["replicas"] == 1
     assert beat["spec"]["strategy"] == {"type": "Recreate"}
-    for override, message in (({"replicaCount": 2}, "value must be 1"),
-                               ({"autoscaling": {"enabled": True}}, "value must be false"),
-                               ({"strategy": {"type": "RollingUpdate"}}, "value must be 'Recreate'")):
+    refused = (({"replicaCount": 2}, "value must be 1"),
+               ({"autoscaling": {"enabled": True}}, "value must be false"),
+               ({"strategy": {"type": "RollingUpdate"}}, "value must be 'Recreate'"))
+    for override, message in refused:
         result = render_result({"celeryBeat": override})
         assert result.returncode != 0 and message in result.stderr, result.stderr

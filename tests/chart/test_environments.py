@@ -86,8 +86,8 @@ def test_ingress_routes_frontend_at_root_and_backend_paths_with_tls(env):
     ingress = rendered.kind("Ingress")[0]["spec"]
     routes = {(rule["host"], path["path"]): path["backend"]["service"]["name"].rsplit("-", 1)[-1]
               for rule in ingress["rules"] for path in rule["http"]["paths"]}
-    assert {("/", "frontend")} <= {(p, c) for (_, p), c in routes.items()}
-    assert {p for (_, p), c in routes.items() if c == "backend"} == {"/api", "/admin", "/static", "/media"}
+    assert {("/", "frontend")} <= {(p, c) for (_host, p), c in routes.items()}
+    assert {p for (_host, p), c in routes.items() if c == "backend"} == {"/api", "/admin", "/static", "/media"}
     if env != "dev":
         assert len(ingress["rules"]) >= 2, "several hosts"
         covered = {h for tls in ingress["tls"] for h in tls["hosts"]}

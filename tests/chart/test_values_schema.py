@@ -24,8 +24,8 @@ def test_unknown_key_in_a_component_section_is_refused(section):
     ({"celery": {"resources": {"limits": {"memory": "1Gb"}}}}, "/celery/resources/limits/memory", "does not match"),
     ({"backend": {"image": {"digest": "md5:abc"}}}, "/backend/image/digest", "does not match"),
     ({"debug": "yes"}, "/debug", "got string, want boolean"),
-    ({"ingress": {"hosts": [{"host": "Bad_Host", "paths": [{"path": "/", "pathType": "Prefix",
-                                                             "component": "frontend"}]}]}},
+    ({"ingress": {"hosts": [{"host": "Bad_Host",
+                             "paths": [{"path": "/", "pathType": "Prefix", "component": "frontend"}]}]}},
      "/ingress/hosts/0/host", "does not match"),
     ({"postgresql": {"persistence": {"size": "lots"}}}, "/postgresql/persistence/size", "does not match"),
     ({"secrets": {"password": "x"}}, "/secrets", "'password' not allowed"),
@@ -48,7 +48,7 @@ def test_cross_field_errors_are_gathered_into_one_failure():
 
 def test_schema_is_generated_and_fresh():
     check = subprocess.run([sys.executable, str(CHART / "schema" / "generate.py"), "--check"],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stderr
     schema = json.loads((CHART / "values.schema.json").read_text())
     assert schema["additionalProperties"] is False

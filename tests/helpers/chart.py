@@ -49,7 +49,7 @@ class Rendered(list):
 
 
 def helm(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([testbed.binary("helm"), *args], capture_output=True, text=True)
+    return subprocess.run([testbed.binary("helm"), *args], capture_output=True, text=True, check=False)
 
 
 def render_result(values: dict | None = None, *extra: str, api_versions=()) -> subprocess.CompletedProcess:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A real Kubernetes control plane on loopback for tests and local deploys.
 
 etcd, kube-apiserver, kube-controller-manager and kube-scheduler run as local processes; kwok plays
@@ -141,7 +140,7 @@ def build_tool(tool: Tool) -> Path:
     # -o names each binary after its package, which is why those names match the output names.
     output = f"{staging}/" if len(tool.packages) > 1 else str(staging / tool.packages[0][0])
     subprocess.run(["go", "build", "-tags=selinux,notest", "-ldflags", f"-s -w {stamps}",
-                    "-o", output, *[pkg for _, pkg in tool.packages]],
+                    "-o", output, *[package for _name, package in tool.packages]],
                    cwd=GOMOD / tool.module_dir, env=_go_env(), check=True)
     if tool.module_dir == "helm-diff":
         # A helm plugin is a folder with plugin.yaml and its binary; the upstream install hook
@@ -165,7 +164,7 @@ def build() -> Path:
     bindir.mkdir(exist_ok=True)
     for tool in TOOLS:
         directory = build_tool(tool)
-        links = [(bindir / name, directory / name) for name, _ in tool.packages]
+        links = [(bindir / name, directory / name) for name, _package in tool.packages]
         if tool.module_dir == "helm-diff":
             links = [(HOME / "helm-plugins" / "diff", directory)]
         for link, target in links:
@@ -348,7 +347,7 @@ class Cluster:
     def _command(self, component: str, state: dict) -> list:
         ports, pki, data = state["ports"], self.dir / "pki", self.dir
         kubeconfig = str(self.kubeconfig)
-        serving = [f"--bind-address=127.0.0.1", f"--authentication-kubeconfig={kubeconfig}",
+        serving = ["--bind-address=127.0.0.1", f"--authentication-kubeconfig={kubeconfig}",
                    f"--authorization-kubeconfig={kubeconfig}", f"--kubeconfig={kubeconfig}", "--leader-elect=false"]
         if component == "etcd":
             peer = f"http://127.0.0.1:{ports['etcd_peer']}"
@@ -481,7 +480,7 @@ class Cluster:
 
     def kubectl(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([binary("kubectl"), f"--kubeconfig={self.kubeconfig}", *args], input=stdin,
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, check=False)
         if check and result.returncode:
             raise TestbedError(f"kubectl {' '.join(args)} failed: {result.stderr.strip()}")
         return result
@@ -569,11 +568,11 @@ def kind_unavailable() -> str | None:
         return "the kind binary is not on PATH"
     if shutil.which("docker") is None:
         return "docker is not on PATH"
-    info = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True)
+    info = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True, check=False)
     if info.returncode:
         return f"no Docker engine answers ({info.stderr.strip().splitlines()[-1] if info.stderr.strip() else 'docker info failed'})"
     image = os.environ.get("THEBOT_KIND_IMAGE", "kindest/node:v1.36.3")
-    if subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode:
+    if subprocess.run(["docker", "image", "inspect", image], capture_output=True, check=False).returncode:
         return f"the node image {image} is not present (set THEBOT_KIND_IMAGE to one that is)"
     return None
 
@@ -581,7 +580,7 @@ def kind_unavailable() -> str | None:
 def kind_up(name: str) -> Path:
     kubeconfig = HOME / "clusters" / f"kind-{name}" / "kubeconfig"
     kubeconfig.parent.mkdir(parents=True, exist_ok=True)
-    exists = subprocess.run(["kind", "get", "clusters"], capture_output=True, text=True).stdout.split()
+    exists = subprocess.run(["kind", "get", "clusters"], capture_output=True, text=True, check=False).stdout.split()
     if name not in exists:
         subprocess.run(["kind", "create", "cluster", "--name", name, "--wait", "120s",
                         "--image", os.environ.get("THEBOT_KIND_IMAGE", "kindest/node:v1.36.3"),
@@ -592,7 +591,7 @@ def kind_up(name: str) -> Path:
 # ------------------------------------------------------------------------------------------------ CLI
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("command", choices=("build", "up", "down", "status", "stop", "env", "kubeconfig"))
     parser.add_argument("component", nargs="?", help="with stop: one of " + ", ".join(COMPONENTS))
     parser.add_argument("--name", default=DEFAULT_NAME, help="cluster name; several can run side by side")

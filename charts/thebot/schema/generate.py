@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write charts/thebot/values.schema.json. Definitions are shared: the four app components have one
 shape, the two databases another; every section refuses unknown keys, so a typo fails the install.
 

@@ -14,7 +14,7 @@ CLI = [sys.executable, str(Path(testbed.__file__))]
 
 
 def cli(*args):
-    return subprocess.run([*CLI, *args], capture_output=True, text=True)
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, check=False)
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_kind_provider_runs_where_it_can_and_says_why_where_it_cannot():
         assert result.returncode == 0, result.stderr
         kubeconfig = result.stdout.strip()
         readyz = subprocess.run([testbed.binary("kubectl"), f"--kubeconfig={kubeconfig}", "get", "--raw", "/readyz"],
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, check=False)
         assert readyz.stdout == "ok", readyz.stderr
     finally:
         cli("down", "--provider", "kind", "--name", "kind-probe")

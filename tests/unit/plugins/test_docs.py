@@ -16,7 +16,7 @@ PLUGINS = [("filter", "quantity"), ("filter", "quantity_compare"), ("filter", "i
 @pytest.mark.parametrize("kind,name", PLUGINS)
 def test_ansible_doc(kind, name):
     result = subprocess.run([str(BIN / "ansible-doc"), "-t", kind, "--json", f"thebot.platform.{name}"],
-                            capture_output=True, text=True, env=dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}"))
+                            capture_output=True, text=True, env=dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}"), check=False)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)[f"thebot.platform.{name}"]
     assert doc["doc"]["short_description"] and doc["examples"] and doc["return"], doc.keys()

@@ -3,8 +3,8 @@ import datetime
 import gzip
 import json
 
-from ansible_collections.thebot.platform.plugins.module_utils.helm_release import (decode_release, encode_release,
-                                                                                    mark_failed, plan)
+from ansible_collections.thebot.platform.plugins.module_utils.helm_release import (
+    decode_release, encode_release, mark_failed, plan)
 
 NOW = datetime.datetime(2026, 11, 24, 12, 0, 0, tzinfo=datetime.timezone.utc)
 

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from ansible_collections.thebot.platform.plugins.module_utils.quantity import (QuantityError, compare_quantities,
-                                                                                parse_quantity)
+from ansible_collections.thebot.platform.plugins.module_utils.quantity import (
+    QuantityError, compare_quantities, parse_quantity)
 
 
 @pytest.mark.parametrize("text,expected", [

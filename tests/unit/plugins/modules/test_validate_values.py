@@ -52,4 +52,3 @@ def test_bad_values_fail_listing_every_problem(monkeypatch, capsys):
 def test_missing_chart_is_a_clear_error(monkeypatch, capsys, tmp_path):
     kind, result = run({"values": {}, "chart_path": str(tmp_path), "environment": "dev"}, monkeypatch, capsys)
     assert kind is Fail and "point chart_path at charts/thebot" in result["msg"]
-
