@@ -21,9 +21,16 @@ CHECKOV_VENV ?= .venv-checkov
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-deploy: venv ## Deploy THE_BOT (dev); with no cluster configured, to the local test cluster
-	@# Until the deploy playbook lands (issue 5) this brings up the local cluster it will deploy to.
-	$(TESTBED) up
+# The environment "make deploy" deploys, and the vault password file of its inventory.
+ENV ?= dev
+VAULT_PASSWORD_FILE ?= inventories/demo-vault-password.txt
+
+deploy: venv tools ## Deploy THE_BOT: ENV=dev to the local test cluster, unless THEBOT_KUBECONFIG names another
+	@if [ -z "$${THEBOT_KUBECONFIG:-}" ] && [ "$(ENV)" = dev ]; then $(TESTBED) up >/dev/null; fi
+	ansible-playbook deploy.yml -i inventories/$(ENV) --vault-password-file $(VAULT_PASSWORD_FILE) \
+	  -e prerequisites_helm_binary=$${THEBOT_TESTBED_HOME:-$$HOME/.cache/thebot-testbed}/bin/helm \
+	  -e prerequisites_helm_plugins_dir=$${THEBOT_TESTBED_HOME:-$$HOME/.cache/thebot-testbed}/helm-plugins \
+	  $${THEBOT_KUBECONFIG:+-e thebot_kubeconfig=$$THEBOT_KUBECONFIG} $${THEBOT_CONTEXT:+-e thebot_context=$$THEBOT_CONTEXT}
 
 test: venv node-tools checkov ## Run the whole test suite (starts and stops its own local cluster)
 	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest

@@ -1,0 +1,141 @@
+"""The deploy playbook, as an operator runs it, against the test cluster.
+
+Each test deploys into a namespace of its own (thebot_namespace) on the suite's cluster, with the
+inventory's values otherwise as they are. kwok plays the kubelet: no container runs.
+"""
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+import testbed
+
+pytestmark = pytest.mark.cluster
+
+ROOT = Path(__file__).resolve().parents[3]
+BIN = Path(sys.executable).parent
+VAULT_PASSWORD = ROOT / "inventories" / "demo-vault-password.txt"
+
+
+@pytest.fixture
+def deploy(kube, cluster_name):
+    """Run a playbook against the test cluster; remember the namespaces to clean them up."""
+    namespaces = []
+
+    def run(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True):
+        namespace = namespace or f"deploy-{uuid.uuid4().hex[:6]}"
+        namespaces.append(namespace)
+        command = [str(BIN / "ansible-playbook"), str(ROOT / playbook), "-i", str(ROOT / "inventories" / env),
+                   "-e", f"thebot_kubeconfig={kube.kubeconfig}", "-e", f"thebot_context=testbed-{cluster_name}",
+                   "-e", f"thebot_namespace={namespace}",
+                   "-e", f"prerequisites_helm_binary={testbed.binary('helm')}",
+                   "-e", f"prerequisites_helm_plugins_dir={testbed.HOME / 'helm-plugins'}", *args]
+        if vault:
+            command += ["--vault-password-file", str(VAULT_PASSWORD)]
+        environment = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", ANSIBLE_NOCOLOR="1",
+                           ANSIBLE_FORCE_COLOR="0", ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+        environment.pop("ANSIBLE_COLLECTIONS_PATH", None)  # the repository's ansible.cfg says where it is
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment, check=False)
+        result.namespace = namespace
+        result.output = result.stdout + result.stderr
+        return result
+
+    yield run
+    for namespace in namespaces:
+        kube.kubectl("delete", "namespace", namespace, "--wait=false", "--ignore-not-found", check=False)
+
+
+def recap(result):
+    line = next(line for line in result.stdout.splitlines() if line.startswith("local"))
+    return {key: int(value) for key, value in (part.split("=") for part in line.split()[2:])}
+
+
+def revisions(kube, namespace):
+    return json.loads(kube.helm("history", "thebot", "-n", namespace, "-o", "json").stdout)
+
+
+def vault_secrets(env):
+    view = subprocess.run([str(BIN / "ansible-vault"), "view", "--vault-password-file", str(VAULT_PASSWORD),
+                           str(ROOT / "inventories" / env / "group_vars" / env / "vault.yml")],
+                          capture_output=True, text=True, check=True)
+    return yaml.safe_load(view.stdout)["thebot_secrets"]
+
+
+def test_dev_deploys_then_a_second_run_changes_nothing(kube, deploy):
+    first = deploy()
+    assert first.returncode == 0, first.output[-4000:]
+    assert recap(first)["changed"] > 0
+    assert "revision 1, deployed, changed" in first.stdout
+    second = deploy(namespace=first.namespace)
+    assert second.returncode == 0, second.output[-4000:]
+    assert recap(second)["changed"] == 0, "a second deploy must report changed=0"
+    assert len(revisions(kube, first.namespace)) == 1, "and create no new helm revision"
+    namespace = kube.get("namespace", first.namespace)["metadata"]["labels"]
+    assert namespace["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_check_diff_shows_the_change_and_writes_nothing(kube, deploy):
+    first = deploy()
+    assert first.returncode == 0, first.output[-4000:]
+    dry = deploy("--check", "--diff", "-e", "thebot_image_tag=9.9.9", namespace=first.namespace)
+    assert dry.returncode == 0, dry.output[-4000:]
+    assert "thebot/backend:9.9.9" in dry.stdout, "the diff shows the new image"
+    assert len(revisions(kube, first.namespace)) == 1, "check mode writes no revision"
+    image = kube.get("deployment", "thebot-backend", "-n", first.namespace)["spec"]["template"]["spec"]["containers"][0]
+    assert image["image"].endswith(":1.0.0")
+    secret = kube.get("secret", "thebot-credentials", "-n", first.namespace)["data"]
+    for key, value in secret.items():
+        if key != "POSTGRES_USER":  # a user name, not a credential (and the chart's name)
+            assert base64.b64decode(value).decode() not in dry.output, f"{key} in --check --diff output"
+
+
+def test_no_credential_in_verbose_output_nor_in_the_release(kube, deploy):
+    result = deploy("-vvv")
+    assert result.returncode == 0, result.output[-4000:]
+    in_cluster = {k: base64.b64decode(v).decode()
+                  for k, v in kube.get("secret", "thebot-credentials", "-n", result.namespace)["data"].items()}
+    secrets = {v for k, v in in_cluster.items() if k != "POSTGRES_USER"} | \
+              {v for k, v in vault_secrets("dev").items() if k != "postgres_user"}
+    assert len(secrets) == 7, "five from the vault, and the two URLs that carry passwords"
+    leaked = [s for s in secrets if s and s in result.output]
+    assert not leaked, f"{len(leaked)} credential(s) printed by ansible-playbook -vvv"
+    values = kube.helm("get", "values", "thebot", "-n", result.namespace, "--all", "-o", "json").stdout
+    assert not [s for s in secrets if s and s in values], "credentials in the release's stored values"
+    assert json.loads(values)["secrets"]["existingSecret"] == "thebot-credentials"
+
+
+def test_bad_values_stop_before_any_cluster_write(kube, deploy):
+    broken = {"thebot_chart_values": {"backend": {"replicaCount": "three", "replicas": 2}}}
+    result = deploy("-e", json.dumps(broken))
+    assert result.returncode == 2
+    assert "backend.replicaCount" in result.output and "backend.replicas" in result.output, result.output[-3000:]
+    assert "nothing was sent to the cluster" in result.output
+    assert kube.kubectl("get", "namespace", result.namespace, check=False).returncode != 0, "nothing was created"
+    assert "Traceback" not in result.output
+
+
+def test_prod_refuses_the_demo_credentials(kube, deploy):
+    result = deploy("-e", "thebot_image_tag=1.4.2", "-l", "prod-eu-1", env="prod")
+    assert result.returncode == 2
+    assert "looks like an example" in result.output and "secrets.postgres_password" in result.output
+    assert kube.kubectl("get", "namespace", result.namespace, check=False).returncode != 0
+
+
+def test_unreachable_cluster_ends_with_one_clear_line(deploy, tmp_path):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "gone",
+        "clusters": [{"name": "gone", "cluster": {"server": "https://127.0.0.1:9", "insecure-skip-tls-verify": True}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [{"name": "gone", "context": {"cluster": "gone", "user": "u"}}]}))
+    result = deploy("-e", f"thebot_kubeconfig={kubeconfig}", "-e", "thebot_context=gone")
+    assert result.returncode == 2
+    assert "Cannot reach the Kubernetes API of local" in result.output and "Check the host's thebot_kubeconfig" \
+        in result.output, result.output[-3000:]
