@@ -1,0 +1,112 @@
+"""Rollback, status, uninstall (data kept, purge confirmed), validate, and two clusters in one environment."""
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import testbed
+from test_deploy import deploy, recap, revisions  # noqa: F401  (the fixture and helpers)
+
+pytestmark = pytest.mark.cluster
+
+
+def image(kube, namespace):
+    deployment = kube.get("deployment", "thebot-backend", "-n", namespace)
+    return deployment["spec"]["template"]["spec"]["containers"][0]["image"].rsplit(":", 1)[1]
+
+
+def test_rollback_to_the_previous_and_to_a_given_revision(kube, deploy):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    ns = first.namespace
+    assert deploy("-e", "thebot_image_tag=1.0.1", namespace=ns).returncode == 0
+    assert image(kube, ns) == "1.0.1" and len(revisions(kube, ns)) == 2
+    back = deploy(playbook="rollback.yml", namespace=ns)
+    assert back.returncode == 0, back.output[-3000:]
+    assert image(kube, ns) == "1.0.0" and revisions(kube, ns)[-1]["revision"] == 3
+    assert "Rollback to 1" in revisions(kube, ns)[-1]["description"]
+    forward = deploy("-e", "thebot_rollback_revision=2", playbook="rollback.yml", namespace=ns)
+    assert forward.returncode == 0 and image(kube, ns) == "1.0.1"
+    status = deploy(playbook="status.yml", namespace=ns)
+    assert status.returncode == 0 and "revision 4, deployed" in status.stdout, status.output[-3000:]
+    assert recap(status)["changed"] == 0
+
+
+def test_uninstall_keeps_data_and_a_reinstall_reuses_it(kube, deploy):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    ns = first.namespace
+    claims = {c["metadata"]["name"]: c["metadata"]["uid"] for c in kube.get("pvc", "-n", ns)["items"]}
+    password = kube.get("secret", "thebot-credentials", "-n", ns)["data"]["POSTGRES_PASSWORD"]
+    assert len(claims) == 4
+    gone = deploy(playbook="uninstall.yml", namespace=ns)
+    assert gone.returncode == 0, gone.output[-3000:]
+    assert kube.helm("status", "thebot", "-n", ns, check=False).returncode != 0, "the release is gone"
+    assert not kube.get("deployment", "-n", ns)["items"]
+    assert {c["metadata"]["name"]: c["metadata"]["uid"] for c in kube.get("pvc", "-n", ns)["items"]} == claims
+    assert kube.get("secret", "thebot-credentials", "-n", ns)["data"]["POSTGRES_PASSWORD"] == password
+    again = deploy(namespace=ns)
+    assert again.returncode == 0, again.output[-3000:]
+    assert {c["metadata"]["name"]: c["metadata"]["uid"] for c in kube.get("pvc", "-n", ns)["items"]} == claims, \
+        "the reinstall uses the same volumes"
+    assert kube.get("secret", "thebot-credentials", "-n", ns)["data"]["POSTGRES_PASSWORD"] == password
+
+    unconfirmed = deploy("-e", "thebot_purge_data=true", playbook="uninstall.yml", namespace=ns)
+    assert unconfirmed.returncode == 2 and f"confirm with -e thebot_purge_confirm={ns}" in unconfirmed.output
+    assert kube.helm("status", "thebot", "-n", ns, check=False).returncode == 0, "nothing was touched"
+    purged = deploy("-e", "thebot_purge_data=true", "-e", f"thebot_purge_confirm={ns}", playbook="uninstall.yml",
+                    namespace=ns)
+    assert purged.returncode == 0, purged.output[-3000:]
+    assert not kube.get("pvc", "-n", ns)["items"] or all(
+        c["metadata"].get("deletionTimestamp") for c in kube.get("pvc", "-n", ns)["items"])
+    assert kube.kubectl("get", "secret", "thebot-credentials", "-n", ns, check=False).returncode != 0
+
+
+@pytest.mark.parametrize("env,code", [("dev", 0), ("staging", 0), ("prod", 2)])
+def test_validate_playbook_is_offline(deploy, env, code, tmp_path):
+    result = deploy("-e", "thebot_image_tag=1.2.3", "-e", f"thebot_kubeconfig={tmp_path / 'none'}",
+                    env=env, playbook="validate.yml")
+    assert result.returncode == code, result.output[-3000:]
+    if env == "prod":
+        assert "looks like an example" in result.output
+
+
+@pytest.fixture
+def second_cluster():
+    cli = [sys.executable, str(Path(testbed.__file__))]
+    up = subprocess.run([*cli, "up", "--name", "thebot-second"], capture_output=True, text=True, check=False)
+    assert up.returncode == 0, up.stderr
+    yield up.stdout.strip()
+    subprocess.run([*cli, "down", "--name", "thebot-second"], capture_output=True, check=False)
+
+
+def test_two_clusters_of_one_environment(kube, deploy, cluster_name, second_cluster, tmp_path):
+    hosts = {"dev": {"hosts": {
+        "first": {"thebot_kubeconfig": str(kube.kubeconfig), "thebot_context": f"testbed-{cluster_name}"},
+        "second": {"thebot_kubeconfig": second_cluster, "thebot_context": "testbed-thebot-second"}}}}
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    (inventory / "group_vars" / "dev").symlink_to(Path(__file__).resolve().parents[3] / "inventories/dev/group_vars/dev")
+    second_kube = ["--kubeconfig", second_cluster]
+
+    def has_release(kubeconfig_args, namespace):
+        return subprocess.run([testbed.binary("helm"), "status", "thebot", "-n", namespace, *kubeconfig_args],
+                              capture_output=True, check=False).returncode == 0
+
+    both = deploy(inventory=inventory, namespace="two-clusters")
+    assert both.returncode == 0, both.output[-3000:]
+    assert has_release(["--kubeconfig", str(kube.kubeconfig)], "two-clusters") and has_release(second_kube, "two-clusters")
+
+    # One at a time, the first failing (its API unreachable): the second is never touched.
+    hosts["dev"]["hosts"]["first"]["thebot_kubeconfig"] = str(tmp_path / "missing-kubeconfig")
+    (inventory / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    stopped = deploy("-e", "thebot_serial=1", inventory=inventory, namespace="one-at-a-time")
+    assert stopped.returncode == 2, stopped.output[-3000:]
+    assert "Cannot reach the Kubernetes API of first" in stopped.output
+    assert not has_release(second_kube, "one-at-a-time"), "the rollout stopped at the first failure"
