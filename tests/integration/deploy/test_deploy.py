@@ -141,3 +141,34 @@ def test_unreachable_cluster_ends_with_one_clear_line(deploy, tmp_path):
     assert result.returncode == 2
     assert "Cannot reach the Kubernetes API of local" in result.output and "Check the host's thebot_kubeconfig" \
         in result.output, result.output[-3000:]
+
+
+def test_helm_timeout_rolls_back_and_says_what_to_do(kube, deploy):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    # Backend pods no node can take: the rollout cannot finish within the timeout.
+    unschedulable = {"thebot_cluster_chart_values": {"backend": {"nodeSelector": {"nowhere": "true"}}}}
+    result = deploy("-e", "thebot_helm_timeout=15s", "-e", json.dumps(unschedulable), namespace=first.namespace)
+    assert result.returncode == 2
+    assert (f"helm did not finish within 15s: the release was rolled back to its previous revision; see kubectl get "
+            f"pods,jobs -n {first.namespace}") in " ".join(result.output.split()), result.output[-3000:]
+    history = revisions(kube, first.namespace)
+    assert [r["status"] for r in history] == ["superseded", "failed", "deployed"]
+    assert history[-1]["description"] == "Rollback to 1"
+    assert "nodeSelector" not in json.dumps(kube.get("deployment", "thebot-backend", "-n", first.namespace)["spec"])
+
+
+def test_missing_vault_password_says_what_to_pass(kube, deploy):
+    result = deploy(vault=False)
+    assert result.returncode == 2
+    assert ("The vault of dev could not be opened (Attempting to decrypt but no vault secrets found.): run with "
+            "--vault-password-file FILE or "
+            "--ask-vault-pass") in " ".join(result.output.split()), result.output[-3000:]
+    assert kube.kubectl("get", "namespace", result.namespace, check=False).returncode != 0, "nothing was written"
+
+
+def test_wrong_context_ends_with_one_clear_line(deploy):
+    result = deploy("-e", "thebot_context=no-such-context")
+    assert result.returncode == 2
+    assert "Cannot reach the Kubernetes API of local" in result.output
+    assert "context no-such-context" in " ".join(result.output.split()), result.output[-3000:]
