@@ -29,7 +29,7 @@ def deploy(kube, cluster_name):
     """Run a playbook against the test cluster; remember the namespaces to clean them up."""
     namespaces = []
 
-    def run(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True, inventory=None):
+    def run(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True, inventory=None, helm=True):
         """inventory: another inventory, whose hosts keep their own clusters (else the suite's cluster)."""
         namespace = namespace or f"deploy-{uuid.uuid4().hex[:6]}"
         namespaces.append(namespace)
@@ -37,8 +37,9 @@ def deploy(kube, cluster_name):
                                         "-e", f"thebot_context=testbed-{cluster_name}"]
         command = [str(BIN / "ansible-playbook"), str(ROOT / playbook),
                    "-i", str(inventory or ROOT / "inventories" / env), *cluster, "-e", f"thebot_namespace={namespace}",
-                   "-e", f"prerequisites_helm_binary={testbed.binary('helm')}",
-                   "-e", f"prerequisites_helm_plugins_dir={testbed.HOME / 'helm-plugins'}", *args]
+                   *(["-e", f"prerequisites_helm_binary={testbed.binary('helm')}",
+                      "-e", f"prerequisites_helm_plugins_dir={testbed.HOME / 'helm-plugins'}"] if helm else []),
+                   *args]
         if vault:
             command += ["--vault-password-file", str(VAULT_PASSWORD)]
         environment = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", ANSIBLE_NOCOLOR="1",

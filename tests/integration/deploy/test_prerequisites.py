@@ -1,0 +1,58 @@
+"""helm and helm-diff come from a mirror, each checked against its sha256 (a mirror served on loopback).
+
+The archives are made here in the upstream release layout from the test bed's pinned builds, since
+these machines cannot download upstream's.
+"""
+
+import hashlib
+import http.server
+import os
+import tarfile
+import threading
+from pathlib import Path
+
+import pytest
+
+import testbed
+from test_deploy import deploy, recap  # noqa: F401  (the fixture and helpers)
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def mirror(tmp_path):
+    files = tmp_path / "mirror"
+    files.mkdir()
+    version = next(t for t in testbed.TOOLS if t.module_dir == "helm").version()
+    with tarfile.open(files / f"helm-{version}-linux-amd64.tar.gz", "w:gz") as archive:
+        archive.add(os.path.realpath(testbed.binary("helm")), arcname="linux-amd64/helm")
+    with tarfile.open(files / "helm-diff-linux-amd64.tgz", "w:gz") as archive:
+        archive.add(os.path.realpath(testbed.HOME / "helm-plugins" / "diff"), arcname="diff")
+    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(*a, directory=str(files), **kw)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files.iterdir()}
+    yield f"http://127.0.0.1:{server.server_address[1]}", sums, version
+    server.shutdown()
+
+
+def test_helm_and_helm_diff_from_a_mirror_checked_by_sha256(deploy, mirror, tmp_path):
+    url, sums, version = mirror
+    install = tmp_path / "install"
+    args = ["-e", f"prerequisites_mirror_url={url}", "-e", f"prerequisites_install_dir={install}",
+            "-e", f"prerequisites_helm_sha256={sums[f'helm-{version}-linux-amd64.tar.gz']}",
+            "-e", f"prerequisites_helm_diff_sha256={sums['helm-diff-linux-amd64.tgz']}"]
+    result = deploy(*args, helm=False)
+    assert result.returncode == 0, result.output[-3000:]
+    assert (install / "linux-amd64" / "helm").exists() and (install / "plugins" / "diff" / "bin" / "diff").exists()
+    again = deploy(*args, helm=False, namespace=result.namespace)
+    assert again.returncode == 0 and recap(again)["changed"] == 0, "a second run downloads nothing"
+
+    tampered = list(args)
+    tampered[tampered.index(f"prerequisites_install_dir={install}")] = f"prerequisites_install_dir={tmp_path / 'other'}"
+    tampered[tampered.index(f"prerequisites_helm_sha256={sums[f'helm-{version}-linux-amd64.tar.gz']}")] = \
+        "prerequisites_helm_sha256=" + "0" * 64
+    refused = deploy(*tampered, helm=False, namespace=result.namespace)
+    assert refused.returncode == 2
+    assert "did not match" in refused.output and "checksum" in refused.output, refused.output[-3000:]
+    assert not (tmp_path / "other" / "linux-amd64" / "helm").exists(), "nothing unpacked from a bad download"
