@@ -29,13 +29,16 @@ def deploy(kube, cluster_name):
     """Run a playbook against the test cluster; remember the namespaces to clean them up."""
     namespaces = []
 
-    def run(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True, inventory=None, helm=True):
+    def run(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True, inventory=None, helm=True,
+            collections=None):
         """inventory: another inventory, whose hosts keep their own clusters (else the suite's cluster)."""
         namespace = namespace or f"deploy-{uuid.uuid4().hex[:6]}"
         namespaces.append(namespace)
         cluster = [] if inventory else ["-e", f"thebot_kubeconfig={kube.kubeconfig}",
                                         "-e", f"thebot_context=testbed-{cluster_name}"]
-        command = [str(BIN / "ansible-playbook"), str(ROOT / playbook),
+        # A playbook by FQCN (thebot.platform.deploy) comes from an installed collection, run outside the repo.
+        by_name = playbook.startswith("thebot.platform.")
+        command = [str(BIN / "ansible-playbook"), playbook if by_name else str(ROOT / playbook),
                    "-i", str(inventory or ROOT / "inventories" / env), *cluster, "-e", f"thebot_namespace={namespace}",
                    *(["-e", f"prerequisites_helm_binary={testbed.binary('helm')}",
                       "-e", f"prerequisites_helm_plugins_dir={testbed.HOME / 'helm-plugins'}"] if helm else []),
@@ -45,7 +48,12 @@ def deploy(kube, cluster_name):
         environment = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", ANSIBLE_NOCOLOR="1",
                            ANSIBLE_FORCE_COLOR="0", ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
         environment.pop("ANSIBLE_COLLECTIONS_PATH", None)  # the repository's ansible.cfg says where it is
-        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment, check=False)
+        if collections:
+            (Path(collections) / "ansible.cfg").write_text("[defaults]\n")  # none of the repository's settings
+            environment.update(ANSIBLE_COLLECTIONS_PATH=str(collections),
+                               ANSIBLE_CONFIG=str(Path(collections) / "ansible.cfg"))
+        result = subprocess.run(command, capture_output=True, text=True, cwd=collections or ROOT, env=environment,
+                                check=False)
         result.namespace = namespace
         result.output = result.stdout + result.stderr
         return result
@@ -173,3 +181,42 @@ def test_wrong_context_ends_with_one_clear_line(deploy):
     assert result.returncode == 2
     assert "Cannot reach the Kubernetes API of local" in result.output
     assert "context no-such-context" in " ".join(result.output.split()), result.output[-3000:]
+
+
+@pytest.mark.parametrize("env,host,replicas", [("staging", "staging-eu-1", 2), ("prod", "prod-eu-1", 3)])
+def test_staging_and_prod_deploy_with_real_looking_credentials(kube, deploy, env, host, replicas, tmp_path):
+    # Not the demo vault (prod refuses it): credentials as an operator's own vault would hold them.
+    strong = {key: uuid.uuid4().hex + uuid.uuid4().hex for key in
+              ("secret_key", "postgres_password", "redis_password", "telegram_bot_token", "email_host_password")}
+    (tmp_path / "secrets.yml").write_text(yaml.safe_dump({"thebot_secrets": {**strong, "postgres_user": "thebot"}}))
+    result = deploy("-l", host, "-e", "thebot_image_tag=1.4.2", "-e", f"@{tmp_path / 'secrets.yml'}", env=env)
+    assert result.returncode == 0, result.output[-4000:]
+    assert not [v for v in strong.values() if v in result.output]
+    for component in ("backend", "frontend", "celery"):
+        ready = kube.get("deployment", f"thebot-{component}", "-n", result.namespace)["status"].get("readyReplicas")
+        assert ready == replicas, f"{env} {component}: {ready} ready, {replicas} expected"
+    assert len(kube.get("pdb", "-n", result.namespace)["items"]) == 3
+    assert kube.get("namespace", result.namespace)["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == \
+        "restricted"
+
+
+def test_deploy_by_fqcn_from_the_built_collection(kube, deploy, tmp_path):
+    build = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", str(ROOT), "--output-path",
+                            str(tmp_path)], capture_output=True, text=True, check=False)
+    assert build.returncode == 0, build.stderr
+    tarball = next(tmp_path.glob("thebot-platform-*.tar.gz"))
+    with __import__("tarfile").open(tarball) as archive:
+        names = archive.getnames()
+    assert "charts/thebot/Chart.yaml" in names and "roles/release/tasks/main.yml" in names
+    assert not [n for n in names if n.startswith(("tests/", "collections/", ".venv"))], "test tooling stays out"
+    collections = tmp_path / "collections"
+    install = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", str(tarball), "-p",
+                              str(collections), "--no-deps", "--force"], capture_output=True, text=True, check=False)
+    assert install.returncode == 0, install.stderr
+    installed = collections / "ansible_collections" / "thebot" / "platform"
+    assert (installed / "playbooks" / "deploy.yml").exists(), install.stdout
+    result = deploy("-v", playbook="thebot.platform.deploy", collections=collections)
+    assert result.returncode == 0, result.output[-4000:]
+    # Run outside the repository with only the install on the collections path: that copy is what ran.
+    assert "running playbook inside collection thebot.platform" in result.output
+    assert "revision 1, deployed, changed" in result.output
