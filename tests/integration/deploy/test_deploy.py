@@ -6,77 +6,15 @@ inventory's values otherwise as they are. kwok plays the kubelet: no container r
 
 import base64
 import json
-import os
 import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
 
-import testbed
+from helpers.deploy import BIN, ROOT, recap, revisions, vault_secrets
 
 pytestmark = pytest.mark.cluster
-
-ROOT = Path(__file__).resolve().parents[3]
-BIN = Path(sys.executable).parent
-VAULT_PASSWORD = ROOT / "inventories" / "demo-vault-password.txt"
-
-
-@pytest.fixture
-def deploy(kube, cluster_name):
-    """Run a playbook against the test cluster; remember the namespaces to clean them up."""
-    namespaces = []
-
-    def run(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True, inventory=None, helm=True,
-            collections=None):
-        """inventory: another inventory, whose hosts keep their own clusters (else the suite's cluster)."""
-        namespace = namespace or f"deploy-{uuid.uuid4().hex[:6]}"
-        namespaces.append(namespace)
-        cluster = [] if inventory else ["-e", f"thebot_kubeconfig={kube.kubeconfig}",
-                                        "-e", f"thebot_context=testbed-{cluster_name}"]
-        # A playbook by FQCN (thebot.platform.deploy) comes from an installed collection, run outside the repo.
-        by_name = playbook.startswith("thebot.platform.")
-        command = [str(BIN / "ansible-playbook"), playbook if by_name else str(ROOT / playbook),
-                   "-i", str(inventory or ROOT / "inventories" / env), *cluster, "-e", f"thebot_namespace={namespace}",
-                   *(["-e", f"prerequisites_helm_binary={testbed.binary('helm')}",
-                      "-e", f"prerequisites_helm_plugins_dir={testbed.HOME / 'helm-plugins'}"] if helm else []),
-                   *args]
-        if vault:
-            command += ["--vault-password-file", str(VAULT_PASSWORD)]
-        environment = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", ANSIBLE_NOCOLOR="1",
-                           ANSIBLE_FORCE_COLOR="0", ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
-        environment.pop("ANSIBLE_COLLECTIONS_PATH", None)  # the repository's ansible.cfg says where it is
-        if collections:
-            (Path(collections) / "ansible.cfg").write_text("[defaults]\n")  # none of the repository's settings
-            environment.update(ANSIBLE_COLLECTIONS_PATH=str(collections),
-                               ANSIBLE_CONFIG=str(Path(collections) / "ansible.cfg"))
-        result = subprocess.run(command, capture_output=True, text=True, cwd=collections or ROOT, env=environment,
-                                check=False)
-        result.namespace = namespace
-        result.output = result.stdout + result.stderr
-        return result
-
-    yield run
-    for namespace in namespaces:
-        kube.kubectl("delete", "namespace", namespace, "--wait=false", "--ignore-not-found", check=False)
-
-
-def recap(result):
-    line = next(line for line in result.stdout.splitlines() if line.startswith("local"))
-    return {key: int(value) for key, value in (part.split("=") for part in line.split()[2:])}
-
-
-def revisions(kube, namespace):
-    return json.loads(kube.helm("history", "thebot", "-n", namespace, "-o", "json").stdout)
-
-
-def vault_secrets(env):
-    view = subprocess.run([str(BIN / "ansible-vault"), "view", "--vault-password-file", str(VAULT_PASSWORD),
-                           str(ROOT / "inventories" / env / "group_vars" / env / "vault.yml")],
-                          capture_output=True, text=True, check=True)
-    return yaml.safe_load(view.stdout)["thebot_secrets"]
 
 
 def test_dev_deploys_then_a_second_run_changes_nothing(kube, deploy):
@@ -220,3 +158,25 @@ def test_deploy_by_fqcn_from_the_built_collection(kube, deploy, tmp_path):
     # Run outside the repository with only the install on the collections path: that copy is what ran.
     assert "running playbook inside collection thebot.platform" in result.output
     assert "revision 1, deployed, changed" in result.output
+
+
+def test_credentials_are_rotated_only_when_asked(kube, deploy, tmp_path):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    ns = first.namespace
+
+    def password():
+        return base64.b64decode(kube.get("secret", "thebot-credentials", "-n", ns)["data"]["REDIS_PASSWORD"]).decode()
+
+    before = password()
+    changed = {"thebot_secrets": {**vault_secrets("dev"), "redis_password": "another-" + uuid.uuid4().hex}}
+    (tmp_path / "changed.yml").write_text(yaml.safe_dump(changed))
+    kept = deploy("-e", f"@{tmp_path / 'changed.yml'}", namespace=ns)
+    assert kept.returncode == 0, kept.output[-3000:]
+    assert password() == before, "a vault change alone does not rotate a credential in the cluster"
+    assert "Kept redis_password as in the cluster although the vault holds another value" in kept.flat, kept.output
+    assert recap(kept)["changed"] == 0
+    rotated = deploy("-e", f"@{tmp_path / 'changed.yml'}", "-e", "thebot_rotate_secrets=true", namespace=ns)
+    assert rotated.returncode == 0, rotated.output[-3000:]
+    assert password() == changed["thebot_secrets"]["redis_password"]
+    assert len(revisions(kube, ns)) == 2, "the checksum of the credentials rolled the pods (a new revision)"

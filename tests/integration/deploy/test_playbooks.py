@@ -1,7 +1,5 @@
 """Rollback, status, uninstall (data kept, purge confirmed), validate, and two clusters in one environment."""
 
-import base64
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +8,7 @@ import pytest
 import yaml
 
 import testbed
-from test_deploy import deploy, recap, revisions  # noqa: F401  (the fixture and helpers)
+from helpers.deploy import recap, revisions
 
 pytestmark = pytest.mark.cluster
 

@@ -5,16 +5,16 @@ these machines cannot download upstream's.
 """
 
 import hashlib
+import functools
 import http.server
 import os
 import tarfile
 import threading
-from pathlib import Path
 
 import pytest
 
 import testbed
-from test_deploy import deploy, recap  # noqa: F401  (the fixture and helpers)
+from helpers.deploy import recap
 
 pytestmark = pytest.mark.cluster
 
@@ -23,12 +23,12 @@ pytestmark = pytest.mark.cluster
 def mirror(tmp_path):
     files = tmp_path / "mirror"
     files.mkdir()
-    version = next(t for t in testbed.TOOLS if t.module_dir == "helm").version()
+    version = [t for t in testbed.TOOLS if t.module_dir == "helm"][0].version()
     with tarfile.open(files / f"helm-{version}-linux-amd64.tar.gz", "w:gz") as archive:
         archive.add(os.path.realpath(testbed.binary("helm")), arcname="linux-amd64/helm")
     with tarfile.open(files / "helm-diff-linux-amd64.tgz", "w:gz") as archive:
         archive.add(os.path.realpath(testbed.HOME / "helm-plugins" / "diff"), arcname="diff")
-    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(*a, directory=str(files), **kw)  # noqa: E731
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(files))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files.iterdir()}

@@ -42,7 +42,8 @@ def history(kube, namespace):
 
 def playbook(kube, tmp_path, namespace, stale_after, *extra):
     (tmp_path / "play.yml").write_text(PLAY)
-    env = dict(kube.env, PATH=f"{BIN}:{kube.env['PATH']}", ANSIBLE_NOCOLOR="1",
+    # JSON results whatever ansible.cfg says: the assertions below read them.
+    env = dict(kube.env, PATH=f"{BIN}:{kube.env['PATH']}", ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACK_RESULT_FORMAT="json",
                ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     return subprocess.run([str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(tmp_path / "play.yml"),
                            "-e", f"ns={namespace}", "-e", f"stale_after={stale_after}", *extra],
