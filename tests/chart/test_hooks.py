@@ -38,6 +38,16 @@ def test_jobs_use_the_config_and_the_secret_and_keep_their_pods_for_debugging():
     assert any(v.get("persistentVolumeClaim", {}).get("claimName", "").endswith("-static") for v in static["volumes"])
 
 
+def test_pod_labels_of_one_job_stay_on_that_job():
+    rendered = render({"migrations": {"podLabels": {"sidecar.istio.io/inject": "false"}}})
+    labels = rendered.get("Job", "migrations")["spec"]["template"]["metadata"]["labels"]
+    assert labels["sidecar.istio.io/inject"] == "false"
+    assert labels["app.kubernetes.io/component"] == "migrations", "the chart's own labels are kept"
+    others = [o for o in rendered if o["kind"] in ("Job", "Deployment", "StatefulSet")
+              and o["metadata"]["labels"]["app.kubernetes.io/component"] != "migrations"]
+    assert others and all("sidecar.istio.io/inject" not in o["spec"]["template"]["metadata"]["labels"] for o in others)
+
+
 def test_data_volumes_survive_uninstall():
     rendered = render()
     for claim in rendered.kind("PersistentVolumeClaim"):

@@ -42,6 +42,9 @@ HOME = Path(os.environ.get("THEBOT_TESTBED_HOME", Path.home() / ".cache" / "theb
 DEFAULT_NAME = os.environ.get("THEBOT_TESTBED_NAME", "thebot")
 SERVICE_CIDR = "10.96.0.0/16"
 KWOK_PROVISIONER = "kwok.x-k8s.io/volume"
+# kwok runs no container, so a failing command is played by upstream's chaos stage: a pod with this label
+# goes from Running to Failed with exit code 1 (tests use it for a migration that fails).
+FAILING_POD_LABEL = "pod-container-running-failed.stage.kwok.x-k8s.io"
 # Storage classes the inventories name (dev, staging, prod); all provisioned by kwok's volume stages.
 STORAGE_CLASSES = ("standard", "ssd", "fast-ssd")
 DEFAULT_STORAGE_CLASS = "standard"
@@ -325,6 +328,8 @@ class Cluster:
         stages = _go_dir(kwok, kwok.module) / "kustomize" / "stage"
         files = ["node/fast/node-initialize.yaml", "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
                  "pod/fast/pod-ready.yaml", "pod/fast/pod-complete.yaml", "pod/fast/pod-delete.yaml",
+                 # A pod labelled pod-container-running-failed.stage.kwok.x-k8s.io=true exits 1 (FAILING_POD_LABEL).
+                 "pod/chaos/pod-container-running-failed.yaml",
                  "volume/fast/pvc-provision.yaml", "volume/fast/pv-bind.yaml",
                  "volume/fast/pv-delete.yaml", "volume/fast/pvc-delete.yaml"]
         by_annotation = ("has(self.metadata.annotations) && "

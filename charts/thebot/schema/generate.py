@@ -82,7 +82,7 @@ DEFINITIONS = {
                      "writableDirs": ref("absolutePaths"), "podSecurityContext": OBJ, "podAnnotations": MAP,
                      "nodeSelector": MAP, "tolerations": ARR}),
     "job": obj({"enabled": B, "args": STRS, "backoffLimit": {"type": "integer", "minimum": 0},
-                "activeDeadlineSeconds": {"type": "integer", "minimum": 1}}),
+                "activeDeadlineSeconds": {"type": "integer", "minimum": 1}, "podLabels": MAP}),
     "hostname": {"type": "string", "maxLength": 253,
                  "pattern": r"^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"},
 }

@@ -50,6 +50,19 @@ def test_job_completes(kube, namespace):
     assert kube.get("job", "once", "-n", namespace)["status"].get("succeeded") == 1
 
 
+def test_job_whose_pod_is_labelled_to_fail_fails(kube, namespace):
+    """No command runs on kwok: a failing one is played by kwok's chaos stage, selected by a pod label."""
+    manifest = {
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "broken", "namespace": namespace},
+        "spec": {"backoffLimit": 0, "template": {"metadata": {"labels": {testbed.FAILING_POD_LABEL: "true"}}, "spec": {
+            "restartPolicy": "Never", "containers": [{"name": "broken", "image": "registry.invalid/once:1"}]}}},
+    }
+    kube.kubectl("apply", "-f", "-", stdin=json.dumps(manifest))
+    kube.kubectl("wait", "--for=condition=Failed", "job/broken", "-n", namespace, "--timeout=60s")
+    pod = kube.get("pods", "-n", namespace, "-l", "job-name=broken")["items"][0]
+    assert pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 1
+
+
 def test_pvc_binds_through_the_default_storage_class(kube, namespace):
     claims = {"apiVersion": "v1", "kind": "List", "items": [
         {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name, "namespace": namespace},
