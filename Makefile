@@ -16,7 +16,7 @@ TEST_CLUSTER ?= thebot-test
 READMEGEN_DIR := tests/tools/readme-generator
 CHECKOV_VENV ?= .venv-checkov
 
-.PHONY: help deploy test venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
+.PHONY: help deploy test molecule venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,8 +32,12 @@ deploy: venv tools ## Deploy THE_BOT: ENV=dev to the local test cluster, unless 
 	  -e prerequisites_helm_plugins_dir=$${THEBOT_TESTBED_HOME:-$$HOME/.cache/thebot-testbed}/helm-plugins \
 	  $${THEBOT_KUBECONFIG:+-e thebot_kubeconfig=$$THEBOT_KUBECONFIG} $${THEBOT_CONTEXT:+-e thebot_context=$$THEBOT_CONTEXT}
 
-test: venv node-tools checkov ## Run the whole test suite (starts and stops its own local cluster)
+test: venv node-tools checkov ## Run the whole test suite: pytest, then every molecule scenario (each on its own cluster)
 	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest
+	$(MAKE) --no-print-directory molecule
+
+molecule: venv ## Run every molecule scenario (molecule/README.md) on the cluster they share
+	NO_COLOR=1 $(VENV)/bin/molecule test --all
 
 venv: $(VENV)/.installed ## Install the pinned Python tool chain into .venv
 

@@ -595,6 +595,14 @@ def kind_up(name: str) -> Path:
 
 # ------------------------------------------------------------------------------------------------ CLI
 
+def _record(path: Path | None, provider: str, kubeconfig: Path, context: str) -> None:
+    """Where a started cluster is, for tools that reach it later (molecule's scenarios)."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"provider": provider, "kubeconfig": str(kubeconfig), "context": context,
+                                    "bin": str(HOME / "bin"), "helm_plugins": str(HOME / "helm-plugins")}, indent=2))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("command", choices=("build", "up", "down", "status", "stop", "env", "kubeconfig"))
@@ -602,6 +610,8 @@ def main(argv=None) -> int:
     parser.add_argument("--name", default=DEFAULT_NAME, help="cluster name; several can run side by side")
     parser.add_argument("--provider", choices=("kwok", "kind"),
                         default=os.environ.get("THEBOT_TESTBED_PROVIDER", "kwok"))
+    parser.add_argument("--record", type=Path, metavar="FILE",
+                        help="with up: write where the cluster is (kubeconfig, context, tools) to FILE as JSON")
     args = parser.parse_args(argv)
     try:
         if args.provider == "kind":
@@ -611,7 +621,10 @@ def main(argv=None) -> int:
                       file=sys.stderr)
                 return 3
             if args.command == "up":
-                print(kind_up(args.name))
+                build()  # helm, helm-diff and kubectl come from the test bed whatever runs the cluster
+                kubeconfig = kind_up(args.name)
+                _record(args.record, "kind", kubeconfig, f"kind-{args.name}")
+                print(kubeconfig)
             elif args.command == "down":
                 subprocess.run(["kind", "delete", "cluster", "--name", args.name], check=True)
             else:
@@ -621,7 +634,9 @@ def main(argv=None) -> int:
         if args.command == "build":
             print(build())
         elif args.command == "up":
-            print(cluster.up())
+            kubeconfig = cluster.up()
+            _record(args.record, "kwok", kubeconfig, f"testbed-{args.name}")
+            print(kubeconfig)
         elif args.command == "kubeconfig":
             if not cluster.kubeconfig.exists():
                 raise TestbedError(f"cluster {args.name} is not up: run 'testbed.py up --name {args.name}'")
