@@ -17,22 +17,23 @@ def deploy(kube, cluster_name):
     namespaces = []
 
     def run(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True, inventory=None, helm=True,
-            collections=None):
-        """inventory: another inventory, whose hosts keep their own clusters (else the suite's cluster)."""
+            collections=None, bin_dir=BIN):
+        """inventory: another inventory, whose hosts keep their own clusters (else the suite's cluster);
+        bin_dir: the virtualenv whose ansible-playbook runs (else the suite's)."""
         namespace = namespace or f"deploy-{uuid.uuid4().hex[:6]}"
         namespaces.append(namespace)
         cluster = [] if inventory else ["-e", f"thebot_kubeconfig={kube.kubeconfig}",
                                         "-e", f"thebot_context=testbed-{cluster_name}"]
         # A playbook by FQCN (thebot.platform.deploy) comes from an installed collection, run outside the repo.
         by_name = playbook.startswith("thebot.platform.")
-        command = [str(BIN / "ansible-playbook"), playbook if by_name else str(ROOT / playbook),
+        command = [str(bin_dir / "ansible-playbook"), playbook if by_name else str(ROOT / playbook),
                    "-i", str(inventory or ROOT / "inventories" / env), *cluster, "-e", f"thebot_namespace={namespace}",
                    *(["-e", f"prerequisites_helm_binary={testbed.binary('helm')}",
                       "-e", f"prerequisites_helm_plugins_dir={testbed.HOME / 'helm-plugins'}"] if helm else []),
                    *args]
         if vault:
             command += ["--vault-password-file", str(VAULT_PASSWORD)]
-        environment = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", ANSIBLE_NOCOLOR="1",
+        environment = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", ANSIBLE_NOCOLOR="1",
                            ANSIBLE_FORCE_COLOR="0", ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
         environment.pop("ANSIBLE_COLLECTIONS_PATH", None)  # the repository's ansible.cfg says where it is
         if collections:
