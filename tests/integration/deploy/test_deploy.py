@@ -30,10 +30,12 @@ def test_dev_deploys_then_a_second_run_changes_nothing(kube, deploy):
     assert namespace["pod-security.kubernetes.io/enforce"] == "restricted"
 
 
-def test_check_diff_shows_the_change_and_writes_nothing(kube, deploy):
+# --check --diff on the command line, or the variable AWX's survey sets.
+@pytest.mark.parametrize("dry_run", [("--check", "--diff"), ("-e", "thebot_dry_run=true")], ids=["flags", "survey"])
+def test_check_diff_shows_the_change_and_writes_nothing(kube, deploy, dry_run):
     first = deploy()
     assert first.returncode == 0, first.output[-4000:]
-    dry = deploy("--check", "--diff", "-e", "thebot_image_tag=9.9.9", namespace=first.namespace)
+    dry = deploy(*dry_run, "-e", "thebot_image_tag=9.9.9", namespace=first.namespace)
     assert dry.returncode == 0, dry.output[-4000:]
     assert "thebot/backend:9.9.9" in dry.stdout, "the diff shows the new image"
     assert len(revisions(kube, first.namespace)) == 1, "check mode writes no revision"
