@@ -16,7 +16,7 @@ TEST_CLUSTER ?= thebot-test
 READMEGEN_DIR := tests/tools/readme-generator
 CHECKOV_VENV ?= .venv-checkov
 
-.PHONY: help deploy test molecule venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
+.PHONY: help deploy test molecule test-next venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,9 +32,24 @@ deploy: venv tools ## Deploy THE_BOT: ENV=dev to the local test cluster, unless 
 	  -e prerequisites_helm_plugins_dir=$${THEBOT_TESTBED_HOME:-$$HOME/.cache/thebot-testbed}/helm-plugins \
 	  $${THEBOT_KUBECONFIG:+-e thebot_kubeconfig=$$THEBOT_KUBECONFIG} $${THEBOT_CONTEXT:+-e thebot_context=$$THEBOT_CONTEXT}
 
-test: venv node-tools checkov ## Run the whole test suite: pytest, then every molecule scenario (each on its own cluster)
+test: venv node-tools checkov ## Run the whole test suite: pytest, every molecule scenario, then the product's tests on the second ansible-core
 	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest
 	$(MAKE) --no-print-directory molecule
+	$(MAKE) --no-print-directory test-next
+
+# The second ansible-core of meta/runtime.yml's range: the newest for Python 3.12 (requirements-next.in).
+PYTHON_NEXT ?= $(shell pyenv prefix $$(pyenv latest 3.12) 2>/dev/null)/bin/python3.12
+VENV_NEXT ?= .venv-next
+# What the ansible-core version can change: plugins, playbooks, roles, recovery, the AWX path.
+NEXT_TESTS := tests/unit tests/integration/validate tests/integration/deploy tests/integration/recover tests/integration/awx
+
+test-next: $(VENV_NEXT)/.installed ## Run the product's tests on ansible-core 2.21 (Python 3.12), on a cluster of their own
+	THEBOT_TESTBED_NAME=thebot-next $(VENV_NEXT)/bin/pytest -p no:cacheprovider $(NEXT_TESTS)
+
+$(VENV_NEXT)/.installed: requirements-next.txt
+	$(PYTHON_NEXT) -m venv $(VENV_NEXT)
+	$(VENV_NEXT)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $<
+	touch $@
 
 molecule: venv ## Run every molecule scenario (molecule/README.md) on the cluster they share
 	NO_COLOR=1 $(VENV)/bin/molecule test --all
