@@ -253,6 +253,9 @@ def _pki(directory: Path) -> None:
 
 # ------------------------------------------------------------------------------------------- cluster
 
+WRITE_VERBS = ("create", "update", "patch", "delete", "deletecollection")
+# The user agents of the cluster's own writers (each followed by "/<version>").
+CLUSTER_AGENTS = ("kube-controller-manager/", "kube-scheduler/", "kube-apiserver/", "kwok/")
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
 PORTS = ("etcd_client", "etcd_peer", "apiserver", "controller_manager", "scheduler", "kwok")
 
@@ -317,6 +320,26 @@ class Cluster:
         self.kubeconfig.write_text(json.dumps(config, indent=2))
         self.kubeconfig.chmod(0o600)
 
+    def _write_audit_policy(self) -> None:
+        """Writes only, metadata only (no bodies, so no credentials), and not the nodes' heartbeats."""
+        policy = {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "omitStages": ["RequestReceived"],
+                  "rules": [{"level": "None", "namespaces": ["kube-node-lease"]},
+                            {"level": "Metadata", "verbs": list(WRITE_VERBS)},
+                            {"level": "None"}]}
+        (self.dir / "audit-policy.yaml").write_text(json.dumps(policy, indent=2))
+
+    def writes(self, since: str) -> list:
+        """Audit events of writes received at or after `since` (RFC 3339, UTC) by anyone but the cluster's
+        own components (controllers, scheduler, kwok): what a client such as ansible or helm wrote."""
+        events = []
+        for log in sorted(self.dir.glob("audit*.log")):
+            for line in log.read_text(errors="replace").splitlines():
+                event = json.loads(line)
+                if event["requestReceivedTimestamp"] >= since and event["verb"] in WRITE_VERBS and \
+                        not event.get("userAgent", "").startswith(CLUSTER_AGENTS):
+                    events.append(event)
+        return events
+
     def _write_kwok_config(self) -> None:
         """kwok standalone has no stages built in: take upstream's from the module cache.
 
@@ -346,6 +369,8 @@ class Cluster:
                     raise TestbedError(f"kwok stage {relative} changed upstream: review the storage selector")
                 text = text.replace(selector, pv_by_annotation if "/pv-" in relative else by_annotation)
             docs.append(text.strip())
+        # Ours, for what a kubelet does and upstream's stages do not (each file says what).
+        docs += [path.read_text().strip() for path in sorted((HERE / "stages").glob("*.yaml"))]
         (self.dir / "kwok.yaml").write_text("\n---\n".join(docs) + "\n")
 
     # -- processes
@@ -373,7 +398,10 @@ class Cluster:
                     f"--service-cluster-ip-range={SERVICE_CIDR}", "--authorization-mode=RBAC",
                     # As kubeadm and kind do: privileged pods are allowed by the server, so that
                     # Pod Security Admission (per namespace) is what refuses them, as in production.
-                    "--allow-privileged=true", "--v=0"]
+                    "--allow-privileged=true", "--v=0",
+                    # Every write, with who made it (writes()): how tests prove a run wrote nothing.
+                    f"--audit-policy-file={self.dir / 'audit-policy.yaml'}", f"--audit-log-path={self.dir / 'audit.log'}",
+                    "--audit-log-maxsize=200", "--audit-log-maxbackup=1"]
         if component == "kube-controller-manager":
             return [binary("kube-controller-manager"), *serving, f"--secure-port={ports['controller_manager']}",
                     f"--service-account-private-key-file={pki / 'sa.key'}", f"--root-ca-file={pki / 'ca.crt'}",
@@ -474,6 +502,7 @@ class Cluster:
     def up(self) -> Path:
         build()
         state = self._init()
+        self._write_audit_policy()
         for component in COMPONENTS:
             if self.alive(state, component) is None:
                 self._start(component, state)
@@ -518,11 +547,12 @@ class Cluster:
                    lambda: self.kubectl("wait", "--for=condition=Ready", "node", "-l", "type=kwok", "--timeout=1s",
                                         check=False).returncode == 0, 60, log="kwok.log")
 
-    def stop(self, component: str, state: dict | None = None) -> None:
+    def stop(self, component: str, state: dict | None = None, kill: bool = False) -> None:
+        """Stop one component (SIGTERM, then SIGKILL after 20 s); kill: SIGKILL at once, as a crash does."""
         state = state or self.load()
         pid = self.alive(state, component)
         if pid is not None:
-            os.killpg(pid, signal.SIGTERM)
+            os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
             deadline = time.monotonic() + 20
             while self.alive(state, component) is not None and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -610,6 +640,7 @@ def main(argv=None) -> int:
     parser.add_argument("--name", default=DEFAULT_NAME, help="cluster name; several can run side by side")
     parser.add_argument("--provider", choices=("kwok", "kind"),
                         default=os.environ.get("THEBOT_TESTBED_PROVIDER", "kwok"))
+    parser.add_argument("--kill", action="store_true", help="with stop: SIGKILL at once, as a crash does")
     parser.add_argument("--record", type=Path, metavar="FILE",
                         help="with up: write where the cluster is (kubeconfig, context, tools) to FILE as JSON")
     args = parser.parse_args(argv)
@@ -647,7 +678,7 @@ def main(argv=None) -> int:
         elif args.command == "stop":
             if args.component not in COMPONENTS:
                 raise TestbedError(f"stop needs a component: one of {', '.join(COMPONENTS)}")
-            cluster.stop(args.component)
+            cluster.stop(args.component, kill=args.kill)
         elif args.command == "env":
             print(f"export PATH={HOME / 'bin'}:$PATH")
             print(f"export HELM_PLUGINS={HOME / 'helm-plugins'}")
