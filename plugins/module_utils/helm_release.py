@@ -59,6 +59,10 @@ def plan(records, stale_after, now=None):
     facts = {"revision": int(labels["version"]), "status": labels.get("status", "unknown"),
              "record": record["metadata"]["name"], "started": record["metadata"]["creationTimestamp"],
              "age_seconds": age_seconds(record, now)}
+    deployed = [int(r["metadata"]["labels"]["version"]) for r in records
+                if r["metadata"].get("labels", {}).get("status") == "deployed"
+                and str(r["metadata"]["labels"].get("version", "")).isdigit()]
+    facts["deployed_revision"] = max(deployed) if deployed else 0
     if facts["status"] not in PENDING:
         return "none", facts
     return ("recover" if facts["age_seconds"] >= stale_after else "wait"), facts

@@ -78,6 +78,12 @@ release:
     age_seconds:
       description: How long ago it started.
       type: int
+    deployed_revision:
+      description:
+        - The newest revision whose status is deployed (0 if none). After a recovery, rolling back to it undoes
+          what the interrupted revision applied, as an atomic helm run would have; an upgrade alone would not,
+          since helm merges against the deployed revision's manifest and keeps fields it did not write.
+      type: int
 """
 
 import copy

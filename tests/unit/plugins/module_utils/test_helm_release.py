@@ -49,3 +49,9 @@ def test_a_stale_pending_revision_is_recovered_by_marking_it_failed():
 def test_revision_order_is_numeric():
     action, facts = plan([record(9, "deployed"), record(10, "pending-rollback")], 10 ** 6, NOW)
     assert facts["revision"] == 10 and action == "wait"
+
+
+def test_the_deployed_revision_is_reported_for_undoing_an_interrupted_one():
+    records = [record(1, "superseded"), record(2, "deployed"), record(3, "pending-upgrade")]
+    assert plan(records, 0, NOW)[1]["deployed_revision"] == 2
+    assert plan([record(1, "pending-install")], 0, NOW)[1]["deployed_revision"] == 0
