@@ -24,6 +24,8 @@ POLICIES = {
         "disruption_budgets": {"severity": "error"},
         "storage_classes": {"severity": "error"},
         "no_demo_secrets": {"severity": "error"},
+        "secrets_known": {"severity": "error"},
+        "secrets_complete": {"severity": "error"},
     },
     "staging": {
         "no_inline_secrets": {"severity": "error"},
@@ -36,12 +38,16 @@ POLICIES = {
         "network_policies": {"severity": "error"},
         "storage_classes": {"severity": "warning"},
         "no_demo_secrets": {"severity": "warning"},
+        "secrets_known": {"severity": "error"},
+        "secrets_complete": {"severity": "error"},
     },
     "dev": {
         "no_inline_secrets": {"severity": "error"},
         "requests_within_limits": {"severity": "error"},
         "beat_singleton": {"severity": "error"},
         "image_tag_pinned": {"severity": "warning"},
+        # dev generates what its vault lacks (thebot_secrets_generate): completeness is not asked.
+        "secrets_known": {"severity": "error"},
     },
 }
 

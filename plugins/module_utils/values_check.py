@@ -22,6 +22,11 @@ APPS = ("backend", "frontend", "celery", "celeryBeat")
 STATELESS = ("backend", "frontend", "celery")
 DATABASES = ("postgresql", "redis")
 INLINE_SECRETS = ("secretKey", "postgresPassword", "redisPassword", "telegramBotToken", "emailHostPassword")
+# The credentials the secrets role writes (thebot_secrets' keys).
+VAULT_SECRETS = ("secret_key", "postgres_user", "postgres_password", "redis_password", "telegram_bot_token",
+                 "email_host_password")
+# A schema message quotes the value: past this length, only its size is told.
+MAX_MESSAGE = 240
 
 
 def merge(base, override):
@@ -69,6 +74,9 @@ def schema_findings(values, schema):
         for leaf in leaves:
             path = ".".join(str(p) for p in leaf.absolute_path) or "(top level)"
             message = leaf.message
+            if len(message) > MAX_MESSAGE:
+                message = "a value of %d characters fails %s %s" % (len(str(leaf.instance)), leaf.validator,
+                                                                    leaf.validator_value)
             if leaf.validator == "additionalProperties":
                 unknown = sorted(set(leaf.instance) - set(leaf.schema.get("properties", {})))
                 path = ".".join([path] + unknown[:1]) if path != "(top level)" else ".".join(unknown[:1])
@@ -215,6 +223,21 @@ def rule_no_inline_secrets(values, secrets, options):
         if given.get(key):
             yield "secrets.%s" % key, "a credential in chart values is stored in the release (helm get values)", \
                 "remove it from the values; put it in the vault, from which the secrets role writes the Secret"
+
+
+def rule_secrets_known(values, secrets, options):
+    for key in sorted(set(secrets or {}) - set(VAULT_SECRETS)):
+        yield "secrets.%s" % key, "%s is no credential the deploy knows (a typo would leave the real one unset)" % key, \
+            "rename it to one of %s" % ", ".join(VAULT_SECRETS)
+
+
+def rule_secrets_complete(values, secrets, options):
+    if secrets is None:  # values checked alone: there are no credentials to judge
+        return
+    for key in VAULT_SECRETS:
+        if not (secrets or {}).get(key):
+            yield "secrets.%s" % key, "no %s is given, and this environment generates none" % key, \
+                "set thebot_secrets.%s in the environment's vault" % key
 
 
 def rule_no_demo_secrets(values, secrets, options):

@@ -126,6 +126,10 @@ def _read_chart(module, chart_path):
     return defaults, schema
 
 
+# Credentials' companions that are not secret: the database user name.
+NOT_SECRET = ("postgres_user",)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -133,11 +137,15 @@ def main():
             chart_path=dict(type="path", required=True),
             environment=dict(type="str", required=True),
             policy=dict(type="dict"),
-            secrets=dict(type="dict", no_log=True),
+            # Masked below, value by value: no_log=True would also mask the user name ("thebot"), and with it
+            # every "thebot" of the messages (thebot_image_tag printed as ********_image_tag).
+            secrets=dict(type="dict", no_log=False),
             fail_on=dict(type="str", choices=["error", "warning"], default="error"),
         ),
         supports_check_mode=True,
     )
+    module.no_log_values.update(str(value) for key, value in (module.params["secrets"] or {}).items()
+                                if key not in NOT_SECRET and value not in (None, ""))
     if not HAS_JSONSCHEMA:
         module.fail_json(msg=missing_required_lib("jsonschema"))
     if not HAS_YAML:

@@ -22,6 +22,12 @@ ARR = {"type": "array"}
 MAP = {"type": "object", "additionalProperties": {"type": "string"}}
 STRS = {"type": "array", "items": {"type": "string"}}
 PORT = {"type": "integer", "minimum": 1, "maximum": 65535}
+# More replicas than this is a typo, not a plan (and a cluster-wide outage of the scheduler's time).
+MAX_REPLICAS = 100
+REPLICAS = {"type": "integer", "minimum": 1, "maximum": MAX_REPLICAS}
+REGISTRY = {"type": "string", "pattern": r"^[a-z0-9.-]*(:[0-9]+)?$"}
+# A ConfigMap holds at most 1 MiB in all; one setting of 64 KiB is already a file, not a setting.
+SETTING = {"type": "string", "maxLength": 65536}
 
 
 def obj(props, required=None):
@@ -45,7 +51,7 @@ def volume(extra=None):
 DEFINITIONS = {
     "quantity": {"description": "A Kubernetes quantity such as 250m, 1, 512Mi or 1Gi",
                  "oneOf": [{"type": "string", "pattern": QUANTITY}, {"type": "number", "exclusiveMinimum": 0}]},
-    "image": obj({"registry": {"type": "string", "pattern": r"^[a-z0-9.-]*(:[0-9]+)?$"},
+    "image": obj({"registry": REGISTRY,
                   "repository": {"type": "string",
                                  "pattern": r"^([a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*)?$"},
                   "tag": {"type": "string", "pattern": TAG},
@@ -53,7 +59,7 @@ DEFINITIONS = {
     "resourceList": obj({"cpu": ref("quantity"), "memory": ref("quantity"), "ephemeral-storage": ref("quantity")}),
     "resources": obj({"requests": ref("resourceList"), "limits": ref("resourceList")}),
     "autoscaling": obj({"enabled": B, "minReplicas": {"type": "integer", "minimum": 1},
-                        "maxReplicas": {"type": "integer", "minimum": 1},
+                        "maxReplicas": REPLICAS,
                         "targetCPUUtilizationPercentage": {"type": "integer", "minimum": 1, "maximum": 100},
                         "targetMemoryUtilizationPercentage": {"type": "integer", "minimum": 0, "maximum": 100}}),
     # Probes are Kubernetes' own shape; the API server validates them.
@@ -64,7 +70,7 @@ DEFINITIONS = {
                                                                "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}}}},
     "persistence": volume(),
     "sharedVolume": volume({"enabled": B}),
-    "app": obj({"enabled": B, "replicaCount": {"type": "integer", "minimum": 1}, "image": ref("image"),
+    "app": obj({"enabled": B, "replicaCount": REPLICAS, "image": ref("image"),
                 "command": STRS, "args": STRS, "containerPort": PORT, "service": obj({"port": PORT}),
                 "resources": ref("resources"), "autoscaling": ref("autoscaling"),
                 "pdb": obj({"minAvailable": {"oneOf": [{"type": "integer", "minimum": 0},
@@ -96,7 +102,7 @@ PROPERTIES = {
     "logLevel": {"enum": ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]},
     "commonLabels": MAP,
     "imagePullSecrets": STRS,
-    "image": obj({"registry": S, "tag": {"type": "string", "pattern": TAG},
+    "image": obj({"registry": REGISTRY, "tag": {"type": "string", "pattern": TAG},
                   "pullPolicy": {"enum": ["Always", "IfNotPresent", "Never"]}}),
     "podSecurityContext": OBJ,
     "containerSecurityContext": OBJ,
@@ -112,7 +118,8 @@ PROPERTIES = {
     "redis": ref("database"),
     "externalDatabase": obj({"host": S, "port": PORT, "database": S}),
     "externalRedis": obj({"host": S, "port": PORT}),
-    "config": obj({"djangoSettingsModule": S, "allowedHosts": S, "corsAllowedOrigins": S, "extra": MAP}),
+    "config": obj({"djangoSettingsModule": SETTING, "allowedHosts": SETTING, "corsAllowedOrigins": SETTING,
+                   "extra": {"type": "object", "additionalProperties": SETTING}}),
     "secrets": obj({key: S for key in ("existingSecret", "checksum", "secretKey", "postgresUser",
                                        "postgresPassword", "redisPassword", "telegramBotToken",
                                        "emailHostPassword")}),

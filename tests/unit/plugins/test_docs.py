@@ -10,7 +10,8 @@ import pytest
 
 BIN = Path(sys.executable).parent
 PLUGINS = [("filter", "quantity"), ("filter", "quantity_compare"), ("filter", "image_ref"),
-           ("module", "validate_values"), ("module", "helm_release_recover")]
+           ("module", "validate_values"), ("module", "helm_release_recover"),
+           ("module", "release_lock"), ("vars", "yaml_check")]
 
 
 @pytest.mark.parametrize("kind,name", PLUGINS)
@@ -26,4 +27,5 @@ def test_every_plugin_file_is_listed():
     root = Path(__file__).resolve().parents[3] / "plugins"
     found = {("filter", p.stem) for p in (root / "filter").glob("*.py") if p.stem != "__init__"}
     found |= {("module", p.stem) for p in (root / "modules").glob("*.py") if p.stem != "__init__"}
+    found |= {("vars", p.stem) for p in (root / "vars").glob("*.py") if p.stem != "__init__"}
     assert found == set(PLUGINS), "document and list every plugin here"

@@ -14,7 +14,9 @@ from helpers.chart import CHART, env_values
 
 DEFAULTS = yaml.safe_load((CHART / "values.yaml").read_text())
 SCHEMA = json.loads((CHART / "values.schema.json").read_text())
-GOOD_SECRETS = {"secret_key": "x7Qm2Lp9Rz4Vt8Nw3Kc6Hb1Fd5Gs0Jy", "postgres_password": "Pq8Wn3Zx6Lm1Vr5Tb9Kd"}
+GOOD_SECRETS = {"secret_key": "x7Qm2Lp9Rz4Vt8Nw3Kc6Hb1Fd5Gs0Jy", "postgres_password": "Pq8Wn3Zx6Lm1Vr5Tb9Kd",
+                "postgres_user": "thebot", "redis_password": "Rt5Yh8Uj2Ik9Ol3Pa7Sd",
+                "telegram_bot_token": "123456:Zx9Cv3Bn7Mq2Wl5Er8Ty", "email_host_password": "Em4Hs8Pw2Xq6Zr1Nv5Kt"}
 
 
 def prod_values(**overrides):
@@ -112,3 +114,22 @@ def test_any_shape_of_values_gives_findings_never_a_traceback(values, env):
     assert isinstance(findings, list)
     for finding in findings:
         assert set(finding) == {"path", "rule", "severity", "message", "fix"}
+
+
+def test_credentials_are_checked_by_name_and_for_completeness():
+    values = merge(env_values("prod"), {"image": {"tag": "1.4.2"}})
+    typo = {**GOOD_SECRETS, "postgress_password": GOOD_SECRETS["postgres_password"]}
+    assert ("secrets.postgress_password", "secrets_known") in errors(check(values, DEFAULTS, SCHEMA, "prod",
+                                                                           secrets=typo))
+    missing = {k: v for k, v in GOOD_SECRETS.items() if k != "redis_password"}
+    assert ("secrets.redis_password", "secrets_complete") in errors(check(values, DEFAULTS, SCHEMA, "prod",
+                                                                          secrets=missing))
+    # Without credentials to look at (values alone), completeness is not judged.
+    assert not [f for f in check(values, DEFAULTS, SCHEMA, "prod") if f["rule"].startswith("secrets_")]
+
+
+def test_a_huge_value_is_named_by_its_size_not_quoted():
+    findings = check(merge(env_values("dev"), {"config": {"extra": {"BANNER": "x" * 100000}}}), DEFAULTS, SCHEMA,
+                     "dev")
+    found = [f for f in findings if f["path"] == "config.extra.BANNER"]
+    assert found and found[0]["message"] == "a value of 100000 characters fails maxLength 65536"
