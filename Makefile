@@ -16,7 +16,7 @@ TEST_CLUSTER ?= thebot-test
 READMEGEN_DIR := tests/tools/readme-generator
 CHECKOV_VENV ?= .venv-checkov
 
-.PHONY: help deploy test molecule test-next venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
+.PHONY: help deploy test molecule test-next scan-secrets venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,10 +32,18 @@ deploy: venv tools ## Deploy THE_BOT: ENV=dev to the local test cluster, unless 
 	  -e prerequisites_helm_plugins_dir=$${THEBOT_TESTBED_HOME:-$$HOME/.cache/thebot-testbed}/helm-plugins \
 	  $${THEBOT_KUBECONFIG:+-e thebot_kubeconfig=$$THEBOT_KUBECONFIG} $${THEBOT_CONTEXT:+-e thebot_context=$$THEBOT_CONTEXT}
 
-test: venv node-tools checkov ## Run the whole test suite: pytest, every molecule scenario, then the product's tests on the second ansible-core
+# Every output of the suite's tools lands here; the last step scans it all for credentials.
+export THEBOT_TEST_LOGS := $(CURDIR)/.test-logs
+
+test: venv node-tools checkov ## Run the whole test suite: pytest, every molecule scenario, the second ansible-core, the secret scan
+	rm -rf $(THEBOT_TEST_LOGS)
 	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest
 	$(MAKE) --no-print-directory molecule
 	$(MAKE) --no-print-directory test-next
+	$(MAKE) --no-print-directory scan-secrets
+
+scan-secrets: venv ## Scan every log the tests wrote (.test-logs) for every credential they know: zero hits
+	$(VENV)/bin/python tests/tools/scan_secrets.py $(THEBOT_TEST_LOGS)
 
 # The second ansible-core of meta/runtime.yml's range: the newest for Python 3.12 (requirements-next.in).
 PYTHON_NEXT ?= $(shell pyenv prefix $$(pyenv latest 3.12) 2>/dev/null)/bin/python3.12
@@ -52,7 +60,8 @@ $(VENV_NEXT)/.installed: requirements-next.txt
 	touch $@
 
 molecule: venv ## Run every molecule scenario (molecule/README.md) on the cluster they share
-	NO_COLOR=1 $(VENV)/bin/molecule test --all
+	mkdir -p $(THEBOT_TEST_LOGS)
+	NO_COLOR=1 $(VENV)/bin/molecule test --all 2>&1 | tee $(THEBOT_TEST_LOGS)/molecule.log
 
 venv: $(VENV)/.installed ## Install the pinned Python tool chain into .venv
 

@@ -1,4 +1,4 @@
-"""The deploy fixture: run a playbook of the repository (or of an installed collection) as an operator does."""
+"""Integration fixtures. deploy: run a playbook of the repository (or of an installed collection) as an operator does."""
 
 import os
 import subprocess
@@ -9,15 +9,14 @@ import pytest
 
 import testbed
 from helpers.deploy import BIN, ROOT, VAULT_PASSWORD
+from helpers.logs import log_output
 
 
-@pytest.fixture
-def deploy(kube, cluster_name):
-    """Run a playbook against the test cluster; remember the namespaces to clean them up."""
-    namespaces = []
+def deployer(kube, cluster_name, namespaces):
+    """run(*ansible_playbook_args, ...): run a playbook against the test cluster, as an operator does."""
 
-    def run(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True, inventory=None, helm=True,
-            collections=None, bin_dir=BIN):
+    def command(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True, inventory=None, helm=True,
+                collections=None, bin_dir=BIN):
         """inventory: another inventory, whose hosts keep their own clusters (else the suite's cluster);
         bin_dir: the virtualenv whose ansible-playbook runs (else the suite's)."""
         namespace = namespace or f"deploy-{uuid.uuid4().hex[:6]}"
@@ -26,13 +25,13 @@ def deploy(kube, cluster_name):
                                         "-e", f"thebot_context=testbed-{cluster_name}"]
         # A playbook by FQCN (thebot.platform.deploy) comes from an installed collection, run outside the repo.
         by_name = playbook.startswith("thebot.platform.")
-        command = [str(bin_dir / "ansible-playbook"), playbook if by_name else str(ROOT / playbook),
-                   "-i", str(inventory or ROOT / "inventories" / env), *cluster, "-e", f"thebot_namespace={namespace}",
-                   *(["-e", f"prerequisites_helm_binary={testbed.binary('helm')}",
-                      "-e", f"prerequisites_helm_plugins_dir={testbed.HOME / 'helm-plugins'}"] if helm else []),
-                   *args]
+        argv = [str(bin_dir / "ansible-playbook"), playbook if by_name else str(ROOT / playbook),
+                "-i", str(inventory or ROOT / "inventories" / env), *cluster, "-e", f"thebot_namespace={namespace}",
+                *(["-e", f"prerequisites_helm_binary={testbed.binary('helm')}",
+                   "-e", f"prerequisites_helm_plugins_dir={testbed.HOME / 'helm-plugins'}"] if helm else []),
+                *args]
         if vault:
-            command += ["--vault-password-file", str(VAULT_PASSWORD)]
+            argv += ["--vault-password-file", str(VAULT_PASSWORD)]
         environment = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", ANSIBLE_NOCOLOR="1",
                            ANSIBLE_FORCE_COLOR="0", ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
         environment.pop("ANSIBLE_COLLECTIONS_PATH", None)  # the repository's ansible.cfg says where it is
@@ -40,14 +39,52 @@ def deploy(kube, cluster_name):
             (Path(collections) / "ansible.cfg").write_text("[defaults]\n")  # none of the repository's settings
             environment.update(ANSIBLE_COLLECTIONS_PATH=str(collections),
                                ANSIBLE_CONFIG=str(Path(collections) / "ansible.cfg"))
-        result = subprocess.run(command, capture_output=True, text=True, cwd=collections or ROOT, env=environment,
-                                check=False)
+        return argv, dict(cwd=collections or ROOT, env=environment), namespace
+
+    def finished(result, namespace):
         result.namespace = namespace
         result.output = result.stdout + result.stderr
         # Messages as one line each: the YAML result format wraps long strings and doubles quotes.
         result.flat = " ".join(result.output.replace("''", "'").split())
+        log_output(f"ansible-playbook {' '.join(result.args[1:2])} {namespace}", result.output)
         return result
 
-    yield run
+    def run(*args, **kw):
+        argv, options, namespace = command(*args, **kw)
+        return finished(subprocess.run(argv, capture_output=True, text=True, check=False, **options), namespace)
+
+    def background(*args, **kw):
+        """Start a run; .finish() waits for it and returns what run() returns."""
+        argv, options, namespace = command(*args, **kw)
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+
+        class Running:  # pylint: disable=too-few-public-methods
+            @staticmethod
+            def finish():
+                stdout, stderr = process.communicate(timeout=900)
+                return finished(subprocess.CompletedProcess(argv, process.returncode, stdout, stderr), namespace)
+        return Running()
+
+    run.background = background
+    return run
+
+
+def _cleanup(kube, namespaces):
     for namespace in namespaces:
         kube.kubectl("delete", "namespace", namespace, "--wait=false", "--ignore-not-found", check=False)
+
+
+@pytest.fixture
+def deploy(kube, cluster_name):
+    """deployer() for one test; its namespaces are deleted afterwards."""
+    namespaces = []
+    yield deployer(kube, cluster_name, namespaces)
+    _cleanup(kube, namespaces)
+
+
+@pytest.fixture(scope="module")
+def module_deploy(kube, cluster_name):
+    """deployer() shared by a module's tests (one release they all look at)."""
+    namespaces = []
+    yield deployer(kube, cluster_name, namespaces)
+    _cleanup(kube, namespaces)
