@@ -1,0 +1,116 @@
+"""Faults on the test bed, each made for real: processes killed, hooks failing, deploys racing.
+
+kwok plays the kubelet: containers never run. A failing migration is kwok's chaos stage (the pod's
+container exits 1); an unfinished rollout is a pod no node can take. The cluster is this package's own.
+"""
+
+import json
+import time
+
+import pytest
+
+import testbed
+from helpers.deploy import recap, revisions
+
+pytestmark = pytest.mark.cluster
+
+UNSCHEDULABLE = json.dumps({"thebot_cluster_chart_values": {"backend": {"nodeSelector": {"nowhere": "true"}}}})
+
+
+def statuses(kube, namespace):
+    return [r["status"] for r in revisions(kube, namespace)]
+
+
+def backend(kube, namespace):
+    return kube.get("deployment", "thebot-backend", "-n", namespace)
+
+
+def wait_for(what, check, timeout=90):
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"{what} not within {timeout} s"
+        time.sleep(0.5)
+
+
+def test_kube_apiserver_killed_mid_upgrade_then_the_next_run_converges(kube, deploy, cluster_name):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    ns = first.namespace
+    # An upgrade whose rollout cannot finish (no node takes the new backend pod), killed while pending.
+    upgrade = deploy.background("-e", "thebot_image_tag=1.0.3", "-e", UNSCHEDULABLE, "-e", "thebot_lock_duration=30",
+                                "-e", "thebot_helm_timeout=120s", namespace=ns)
+    wait_for("the upgrade's pending revision", lambda: statuses(kube, ns)[-1] == "pending-upgrade")
+    wait_for("the new backend spec", lambda: "nodeSelector" in json.dumps(backend(kube, ns)["spec"]))
+    bed = testbed.Cluster(cluster_name)
+    bed.stop("kube-apiserver", kill=True)
+    try:
+        interrupted = upgrade.finish()
+    finally:
+        bed.up()  # kube-apiserver again, on the same port and data
+    assert interrupted.returncode == 2, interrupted.output[-3000:]
+    assert "release was not rolled back (the next deploy undoes the interrupted revision)" in interrupted.flat, \
+        interrupted.output[-3000:]
+    assert statuses(kube, ns) == ["deployed", "pending-upgrade"], "the fault really left the release pending"
+    # The dead run's lock expires (30 s); the next run waits for it, undoes the revision, deploys.
+    after = deploy("-e", "thebot_image_tag=1.0.3", "-e", "thebot_lock_wait=120", namespace=ns)
+    assert after.returncode == 0, after.output[-4000:]
+    assert "that run did not finish; this run takes it over" in after.flat
+    history = revisions(kube, ns)
+    assert [r["status"] for r in history] == ["superseded", "failed", "superseded", "deployed"], history
+    assert history[1]["description"].startswith("Interrupted while pending-upgrade")
+    assert history[2]["description"] == "Rollback to 1"
+    spec = backend(kube, ns)["spec"]["template"]["spec"]
+    assert "nodeSelector" not in spec, "what the interrupted revision applied is undone"
+    assert spec["containers"][0]["image"].endswith(":1.0.3")
+    again = deploy("-e", "thebot_image_tag=1.0.3", namespace=ns)
+    assert again.returncode == 0 and recap(again)["changed"] == 0, "converged: a further run changes nothing"
+
+
+def test_failing_migration_hook_rolls_back_and_keeps_the_previous_revision(kube, deploy):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    ns = first.namespace
+    before = backend(kube, ns)["spec"]["template"]
+    failing = {"thebot_cluster_chart_values": {"migrations": {"podLabels": {testbed.FAILING_POD_LABEL: "true"}}}}
+    result = deploy("-e", "thebot_image_tag=1.0.1", "-e", json.dumps(failing), namespace=ns)
+    assert result.returncode == 2
+    assert "helm failed on thebot" in result.flat and "The release was rolled back to its previous revision." \
+        in result.flat, result.output[-3000:]
+    history = revisions(kube, ns)
+    assert [r["status"] for r in history] == ["superseded", "failed", "deployed"]
+    assert history[-1]["description"] == "Rollback to 1"
+    assert backend(kube, ns)["spec"]["template"] == before, "revision 1's workloads as they were"
+
+
+def test_two_deploys_at_once_one_proceeds_the_other_fails_clearly_or_waits(kube, deploy):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    ns = first.namespace
+    lease = ["lease", "thebot-deploy-lock", "-n", ns]
+    one = deploy.background("-e", "thebot_image_tag=1.0.1", namespace=ns)
+    wait_for("the first deploy's lock", lambda: kube.kubectl("get", *lease, check=False).returncode == 0)
+    other = deploy("-e", "thebot_image_tag=1.0.2", namespace=ns)
+    assert other.returncode == 2
+    assert f"another deploy holds the lock thebot-deploy-lock in namespace {ns}" in other.flat, other.output[-3000:]
+    assert "thebot_lock_wait=SECONDS" in other.flat
+    assert one.finish().returncode == 0
+    # With a lock wait, the second waits its turn: two revisions, one after the other.
+    one = deploy.background("-e", "thebot_image_tag=1.0.3", namespace=ns)
+    wait_for("the first deploy's lock", lambda: kube.kubectl("get", *lease, check=False).returncode == 0)
+    waiting = deploy("-e", "thebot_image_tag=1.0.4", "-e", "thebot_lock_wait=300", namespace=ns)
+    assert one.finish().returncode == 0 and waiting.returncode == 0, waiting.output[-3000:]
+    history = revisions(kube, ns)
+    assert [r["status"] for r in history] == ["superseded"] * 3 + ["deployed"]
+    assert backend(kube, ns)["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":1.0.4")
+    assert kube.kubectl("get", *lease, check=False).returncode != 0, "the lock is given back"
+
+
+def test_etcd_restarted_then_the_next_deploy_succeeds(kube, deploy, cluster_name):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    bed = testbed.Cluster(cluster_name)
+    bed.stop("etcd", kill=True)
+    bed.up()
+    after = deploy("-e", "thebot_image_tag=1.0.1", namespace=first.namespace)
+    assert after.returncode == 0, after.output[-3000:]
+    assert statuses(kube, first.namespace) == ["superseded", "deployed"]
