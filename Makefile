@@ -16,7 +16,7 @@ TEST_CLUSTER ?= thebot-test
 READMEGEN_DIR := tests/tools/readme-generator
 CHECKOV_VENV ?= .venv-checkov
 
-.PHONY: help deploy test molecule test-next scan-secrets venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
+.PHONY: help deploy test molecule test-next scan-secrets bench bench-smoke venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -35,15 +35,28 @@ deploy: venv tools ## Deploy THE_BOT: ENV=dev to the local test cluster, unless 
 # Every output of the suite's tools lands here; the last step scans it all for credentials.
 export THEBOT_TEST_LOGS := $(CURDIR)/.test-logs
 
-test: venv node-tools checkov ## Run the whole test suite: pytest, every molecule scenario, the second ansible-core, the secret scan
+test: venv node-tools checkov ## Run the whole test suite: pytest, every molecule scenario, the second ansible-core, the benchmark's smoke run, the secret scan
 	rm -rf $(THEBOT_TEST_LOGS)
 	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest
 	$(MAKE) --no-print-directory molecule
 	$(MAKE) --no-print-directory test-next
+	$(MAKE) --no-print-directory bench-smoke
 	$(MAKE) --no-print-directory scan-secrets
 
 scan-secrets: venv ## Scan every log the tests wrote (.test-logs) for every credential they know: zero hits
 	$(VENV)/bin/python tests/tools/scan_secrets.py $(THEBOT_TEST_LOGS)
+
+# Benchmarks (bench/README.md): every tool deploys to a cluster of its own, thebot-bench.
+BENCH_RUNS ?= 5
+BENCH_PARALLEL ?= 1,5,10
+
+bench: venv tools ## Measure a deploy against raw helm, helmfile and a bare kubernetes.core.helm task; then profile the no-op
+	$(VENV)/bin/python bench/bench.py --runs $(BENCH_RUNS) --parallel $(BENCH_PARALLEL)
+	$(VENV)/bin/python bench/profile.py --runs $(BENCH_RUNS)
+
+bench-smoke: venv tools ## The benchmark and the profile in short (1 run, N = 1 and 2) into .test-logs/bench: proves they work
+	$(VENV)/bin/python bench/bench.py --runs 1 --parallel 1,2 --out $(THEBOT_TEST_LOGS)/bench --logs $(THEBOT_TEST_LOGS)/bench/logs
+	$(VENV)/bin/python bench/profile.py --runs 1 --out $(THEBOT_TEST_LOGS)/bench --down
 
 # The second ansible-core of meta/runtime.yml's range: the newest for Python 3.12 (requirements-next.in).
 PYTHON_NEXT ?= $(shell pyenv prefix $$(pyenv latest 3.12) 2>/dev/null)/bin/python3.12

@@ -108,6 +108,10 @@ TOOLS = (
          ("-X github.com/databus23/helm-diff/v3/cmd.Version={bare}",)),
 )
 
+# Built only by the benchmarks (bench/bench.py), which compare a deploy with it; tests never need it.
+HELMFILE = Tool("helmfile", "github.com/helmfile/helmfile", (("helmfile", "github.com/helmfile/helmfile"),),
+                ("-X go.szostok.io/version.version={version}",))
+
 
 def _go_env() -> dict:
     env = dict(os.environ)
