@@ -18,6 +18,23 @@ def _loader():
     class Loader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
         pass
 
+    def construct_mapping(loader, node, deep=False):
+        # YAML lets a key repeat and keeps the last: in an inventory that silently drops a value an
+        # operator wrote (a second "backend:" block replaces the first), so it is an error here.
+        seen = {}
+        for key_node, _value in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:  # an unhashable key is yaml's own error to report
+                continue
+            if first is not key_node:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "duplicate key %r (first at line %d)" % (key, first.start_mark.line + 1),
+                    key_node.start_mark)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
     for tag in ("!vault", "!unsafe"):
         Loader.add_constructor(tag, lambda loader, node: loader.construct_scalar(node))
     return Loader

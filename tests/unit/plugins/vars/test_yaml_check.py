@@ -34,3 +34,16 @@ def test_the_vars_plugin_names_the_broken_group_or_host_file(tmp_path):
     assert plugin.get_vars(DataLoader(), str(tmp_path), [Group("dev")]) == {}, "vaulted values parse"
     with pytest.raises(AnsibleParserError, match=r"host_vars/local.yml line 2, column 1 - .*Fix the file"):
         plugin.get_vars(DataLoader(), str(tmp_path), [Host("local")])
+
+
+def test_a_key_written_twice_is_named_with_both_lines(tmp_path):
+    """YAML keeps the last of two equal keys: a whole values block an operator wrote would vanish."""
+    twice = tmp_path / "chart.yml"
+    twice.write_text("thebot_chart_values:\n  backend:\n    replicaCount: 2\n  debug: false\n"
+                     "  backend:\n    replicaCount: 3\n")
+    nested = tmp_path / "main.yml"
+    nested.write_text("a: {b: 1, b: 2}\n")
+    errors = yaml_errors([str(twice), str(nested)])
+    assert errors[0] == f"{twice} line 5, column 3 - duplicate key 'backend' (first at line 2)"
+    assert errors[1] == f"{nested} line 1, column 11 - duplicate key 'b' (first at line 1)"
+    assert yaml_errors([str(ROOT / "inventories" / "dev" / "hosts.yml")]) == [], "distinct keys pass"
