@@ -26,6 +26,7 @@ POLICIES = {
         "no_demo_secrets": {"severity": "error"},
         "secrets_known": {"severity": "error"},
         "secrets_complete": {"severity": "error"},
+        "credentials_url_safe": {"severity": "error"},
     },
     "staging": {
         "no_inline_secrets": {"severity": "error"},
@@ -40,6 +41,7 @@ POLICIES = {
         "no_demo_secrets": {"severity": "warning"},
         "secrets_known": {"severity": "error"},
         "secrets_complete": {"severity": "error"},
+        "credentials_url_safe": {"severity": "error"},
     },
     "dev": {
         "no_inline_secrets": {"severity": "error"},
@@ -48,6 +50,7 @@ POLICIES = {
         "image_tag_pinned": {"severity": "warning"},
         # dev generates what its vault lacks (thebot_secrets_generate): completeness is not asked.
         "secrets_known": {"severity": "error"},
+        "credentials_url_safe": {"severity": "error"},
     },
 }
 

@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import os
+import re
 
 from ansible_collections.thebot.platform.plugins.module_utils.image_ref import ImageRefError, parse_image_ref
 from ansible_collections.thebot.platform.plugins.module_utils.policy import (
@@ -21,10 +23,12 @@ from ansible_collections.thebot.platform.plugins.module_utils.quantity import Qu
 APPS = ("backend", "frontend", "celery", "celeryBeat")
 STATELESS = ("backend", "frontend", "celery")
 DATABASES = ("postgresql", "redis")
-INLINE_SECRETS = ("secretKey", "postgresPassword", "redisPassword", "telegramBotToken", "emailHostPassword")
-# The credentials the secrets role writes (thebot_secrets' keys).
-VAULT_SECRETS = ("secret_key", "postgres_user", "postgres_password", "redis_password", "telegram_bot_token",
-                 "email_host_password")
+# The credentials' one home is the chart's files/credentials.yaml (read_credentials): each with its
+# Secret key, vault key, chart value, and whether it is public or goes into a URL.
+CREDENTIALS_FILE = ("files", "credentials.yaml")
+# What a URL's user and password take unescaped (RFC 3986 unreserved): the chart writes them into
+# DATABASE_URL and REDIS_URL as they are.
+URL_SAFE = re.compile(r"^[A-Za-z0-9._~-]*$")
 # A schema message quotes the value: past this length, only its size is told.
 MAX_MESSAGE = 240
 
@@ -38,6 +42,14 @@ def merge(base, override):
         else:
             result[key] = copy.deepcopy(value)
     return result
+
+
+def read_credentials(chart_path):
+    """The chart's list of credentials (files/credentials.yaml); raises OSError or yaml.YAMLError."""
+    import yaml  # ansible-core's own dependency
+
+    with open(os.path.join(chart_path, *CREDENTIALS_FILE)) as handle:
+        return yaml.safe_load(handle)
 
 
 def _finding(path, rule, severity, message, fix):
@@ -219,28 +231,45 @@ def rule_storage_classes(values, secrets, options):
 
 def rule_no_inline_secrets(values, secrets, options):
     given = values.get("secrets") or {}
-    for key in INLINE_SECRETS:
-        if given.get(key):
-            yield "secrets.%s" % key, "a credential in chart values is stored in the release (helm get values)", \
+    for credential in options["credentials"]:
+        if not credential.get("public") and given.get(credential["value"]):
+            yield "secrets.%s" % credential["value"], \
+                "a credential in chart values is stored in the release (helm get values)", \
                 "remove it from the values; put it in the vault, from which the secrets role writes the Secret"
 
 
 def rule_secrets_known(values, secrets, options):
-    for key in sorted(set(secrets or {}) - set(VAULT_SECRETS)):
+    known = [credential["vault"] for credential in options["credentials"]]
+    for key in sorted(set(secrets or {}) - set(known)):
         yield "secrets.%s" % key, "%s is no credential the deploy knows (a typo would leave the real one unset)" % key, \
-            "rename it to one of %s" % ", ".join(VAULT_SECRETS)
+            "rename it to one of %s" % ", ".join(known)
 
 
 def rule_secrets_complete(values, secrets, options):
     if secrets is None:  # values checked alone: there are no credentials to judge
         return
-    for key in VAULT_SECRETS:
+    for key in (credential["vault"] for credential in options["credentials"]):
         if not (secrets or {}).get(key):
             yield "secrets.%s" % key, "no %s is given, and this environment generates none" % key, \
                 "set thebot_secrets.%s in the environment's vault" % key
 
 
+def rule_credentials_url_safe(values, secrets, options):
+    """The chart writes these into DATABASE_URL and REDIS_URL as they are: '@', ':' or '/' would break them."""
+    for credential in options["credentials"]:
+        if not credential.get("url"):
+            continue
+        for path, value in (("secrets.%s" % credential["vault"], (secrets or {}).get(credential["vault"])),
+                            ("secrets.%s" % credential["value"], (values.get("secrets") or {}).get(credential["value"]))):
+            if isinstance(value, str) and not URL_SAFE.match(value):
+                yield path, "it holds characters a connection URL would have to escape (only letters, digits and " \
+                    "- . _ ~ go into DATABASE_URL and REDIS_URL as they are)", \
+                    "choose a value of letters, digits and - . _ ~ (a long one is as strong); to change one " \
+                    "already in use, rotate it on purpose (README: rotating credentials)"
+
+
 def rule_no_demo_secrets(values, secrets, options):
+    public = [credential["vault"] for credential in options["credentials"] if credential.get("public")]
     for key in sorted(secrets or {}):
         value = secrets[key]
         if not isinstance(value, str) or not value:
@@ -250,7 +279,7 @@ def rule_no_demo_secrets(values, secrets, options):
         if marker:
             yield "secrets.%s" % key, "the value looks like an example (it contains %r)" % marker, \
                 "put a real credential in this environment's vault"
-        elif len(value) < MIN_SECRET_LENGTH and key not in ("postgres_user",):
+        elif len(value) < MIN_SECRET_LENGTH and key not in public:
             yield "secrets.%s" % key, "the value is %d characters long" % len(value), \
                 "use at least %d characters" % MIN_SECRET_LENGTH
 
@@ -258,7 +287,7 @@ def rule_no_demo_secrets(values, secrets, options):
 RULES = {name[len("rule_"):]: function for name, function in globals().items() if name.startswith("rule_")}
 
 
-def policy_findings(values, environment, policy=None, secrets=None):
+def policy_findings(values, environment, policy=None, secrets=None, credentials=()):
     """Findings of the environment's policy (the table in policy.py, or the one given)."""
     table = policy if policy is not None else POLICIES.get(environment)
     if table is None:
@@ -272,13 +301,16 @@ def policy_findings(values, environment, policy=None, secrets=None):
                                      "use one of %s" % ", ".join(sorted(RULES))))
             continue
         settings = settings if isinstance(settings, dict) else {"severity": settings}
-        for path, message, fix in RULES[rule](values, secrets, settings):
+        for path, message, fix in RULES[rule](values, secrets, dict(settings, credentials=credentials)):
             findings.append(_finding(path, rule, settings.get("severity", "error"), message, fix))
     return findings
 
 
-def check(values, defaults, schema, environment, policy=None, secrets=None):
-    """Findings of the schema and of the environment's policy, for the chart defaults merged with values."""
+def check(values, defaults, schema, environment, policy=None, secrets=None, credentials=()):
+    """Findings of the schema and of the environment's policy, for the chart defaults merged with values.
+
+    credentials: the chart's list (read_credentials), which the rules on credentials judge by.
+    """
     if not isinstance(values, dict):
         return [_finding("(top level)", "schema.type", "error",
                          "the values are a %s, not a mapping" % type(values).__name__,
@@ -289,7 +321,7 @@ def check(values, defaults, schema, environment, policy=None, secrets=None):
     if any(f["severity"] == "error" for f in findings):
         # Policy rules read typed values; on a schema error they would only repeat it less clearly.
         return findings
-    return findings + policy_findings(merged, environment, policy, secrets)
+    return findings + policy_findings(merged, environment, policy, secrets, credentials)
 
 
 def format_findings(findings):

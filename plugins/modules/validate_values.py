@@ -110,7 +110,8 @@ try:
 except ImportError:
     HAS_YAML = False
 
-from ansible_collections.thebot.platform.plugins.module_utils.values_check import check, format_findings
+from ansible_collections.thebot.platform.plugins.module_utils.values_check import (
+    check, format_findings, read_credentials)
 
 
 def _read_chart(module, chart_path):
@@ -119,15 +120,13 @@ def _read_chart(module, chart_path):
             defaults = yaml.safe_load(handle) or {}
         with open(os.path.join(chart_path, "values.schema.json")) as handle:
             schema = json.load(handle)
+        credentials = read_credentials(chart_path)
     except (IOError, OSError) as error:
         module.fail_json(msg="chart_path %s: %s; point chart_path at charts/thebot" % (chart_path, error))
     except (ValueError, yaml.YAMLError) as error:
-        module.fail_json(msg="chart_path %s: the chart's values or schema do not parse: %s" % (chart_path, error))
-    return defaults, schema
-
-
-# Credentials' companions that are not secret: the database user name.
-NOT_SECRET = ("postgres_user",)
+        module.fail_json(msg="chart_path %s: the chart's values, schema or credentials do not parse: %s"
+                             % (chart_path, error))
+    return defaults, schema, credentials
 
 
 def main():
@@ -144,15 +143,20 @@ def main():
         ),
         supports_check_mode=True,
     )
-    module.no_log_values.update(str(value) for key, value in (module.params["secrets"] or {}).items()
-                                if key not in NOT_SECRET and value not in (None, ""))
+    # Every value masked until the chart says which are public (a name such as the database user's).
+    given = module.params["secrets"] or {}
+    module.no_log_values.update(str(value) for value in given.values() if value not in (None, ""))
     if not HAS_JSONSCHEMA:
         module.fail_json(msg=missing_required_lib("jsonschema"))
     if not HAS_YAML:
         module.fail_json(msg=missing_required_lib("PyYAML"))
-    defaults, schema = _read_chart(module, module.params["chart_path"])
+    defaults, schema, credentials = _read_chart(module, module.params["chart_path"])
+    public = [credential["vault"] for credential in credentials if credential.get("public")]
+    secret_values = set(str(value) for key, value in given.items() if key not in public)
+    module.no_log_values.difference_update(str(given[key]) for key in public
+                                           if given.get(key) not in (None, "") and str(given[key]) not in secret_values)
     findings = check(module.params["values"], defaults, schema, module.params["environment"],
-                     module.params["policy"], module.params["secrets"])
+                     module.params["policy"], module.params["secrets"], credentials)
     errors = [f for f in findings if f["severity"] == "error"]
     warnings = [f for f in findings if f["severity"] == "warning"]
     failing = errors + (warnings if module.params["fail_on"] == "warning" else [])

@@ -9,7 +9,14 @@ import json
 import sys
 from pathlib import Path
 
+import yaml
+
 TARGET = Path(__file__).resolve().parent.parent / "values.schema.json"
+# The credentials' one home: the chart value of each, and whether it goes into a connection URL as is.
+CREDENTIALS = yaml.safe_load((TARGET.parent / "files" / "credentials.yaml").read_text())
+# What a URL's user and password take without escaping (RFC 3986 unreserved): Kubernetes puts the
+# credential into DATABASE_URL and REDIS_URL as it is, so "@", ":", "/" or "%" would break the URL.
+URL_SAFE = {"type": "string", "pattern": r"^[A-Za-z0-9._~-]*$"}
 
 # A Kubernetes quantity (the forms the chart's values use): 250m, 1, 0.5, 512Mi, 1Gi.
 QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"
@@ -120,9 +127,8 @@ PROPERTIES = {
     "externalRedis": obj({"host": S, "port": PORT}),
     "config": obj({"djangoSettingsModule": SETTING, "allowedHosts": SETTING, "corsAllowedOrigins": SETTING,
                    "extra": {"type": "object", "additionalProperties": SETTING}}),
-    "secrets": obj({key: S for key in ("existingSecret", "checksum", "secretKey", "postgresUser",
-                                       "postgresPassword", "redisPassword", "telegramBotToken",
-                                       "emailHostPassword")}),
+    "secrets": obj({"existingSecret": S, "checksum": S,
+                    **{c["value"]: URL_SAFE if c.get("url") else S for c in CREDENTIALS}}),
     "persistence": obj({"static": ref("sharedVolume"), "media": ref("sharedVolume")}),
     "migrations": ref("job"),
     "collectstatic": ref("job"),

@@ -30,43 +30,53 @@ ALLOWED_HOSTS: {{ .Values.config.allowedHosts | default (concat $hosts (list $ba
 CORS_ALLOWED_ORIGINS: {{ .Values.config.corsAllowedOrigins | default ($origins | join ",") | quote }}
 LOG_LEVEL: {{ .Values.logLevel | quote }}
 DATABASE_HOST: {{ include "thebot.databaseHost" . | quote }}
-DATABASE_PORT: {{ ternary .Values.postgresql.service.port .Values.externalDatabase.port .Values.postgresql.enabled | quote }}
-DATABASE_NAME: {{ ternary .Values.postgresql.database .Values.externalDatabase.database .Values.postgresql.enabled | quote }}
+DATABASE_PORT: {{ include "thebot.databasePort" . | quote }}
+DATABASE_NAME: {{ include "thebot.databaseName" . | quote }}
 REDIS_HOST: {{ include "thebot.redisHost" . | quote }}
-REDIS_PORT: {{ ternary .Values.redis.service.port .Values.externalRedis.port .Values.redis.enabled | quote }}
+REDIS_PORT: {{ include "thebot.redisPort" . | quote }}
 {{- with .Values.config.extra }}
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
 
+{{/* The credentials, as files/credentials.yaml lists them (their one home): a list of maps. */}}
+{{- define "thebot.credentials" -}}
+{{- .Files.Get "files/credentials.yaml" -}}
+{{- end -}}
+
 {{/*
-The 8 credentials, when the chart makes the Secret. Empty passwords are generated on the first install
-and read back from the cluster afterwards, so upgrades never rotate them; the result is memoised for
-the render, so the checksum annotation is taken of the very data the Secret holds.
+The credentials, when the chart makes the Secret: only the credentials, no URL (thebot.appEnv builds those).
+Empty ones marked generate are made on the first install and read back from the cluster afterwards, so
+upgrades never rotate them; the result is memoised for the render, so the checksum annotation is taken of
+the very data the Secret holds.
 */}}
 {{- define "thebot.secretData" -}}
 {{- if not (hasKey .Values.secrets "__rendered") -}}
-{{- $s := .Values.secrets -}}
 {{- $existing := (lookup "v1" "Secret" .Release.Namespace (include "thebot.secretName" .)).data | default dict -}}
-{{- $keep := dict -}}
-{{- range $key, $given := dict "SECRET_KEY" $s.secretKey "POSTGRES_PASSWORD" $s.postgresPassword "REDIS_PASSWORD" $s.redisPassword -}}
-{{- $value := $given | default (get $existing $key | b64dec) | default (randAlphaNum 40) -}}
-{{- $_ := set $keep $key $value -}}
+{{- $data := dict -}}
+{{- range include "thebot.credentials" . | fromYamlArray -}}
+{{- $value := get $.Values.secrets .value | default "" -}}
+{{- if .generate -}}
+{{- $value = $value | default (get $existing .key | default "" | b64dec) | default (randAlphaNum 40) -}}
 {{- end -}}
-{{- $db := printf "%s:%v/%s" (include "thebot.databaseHost" .) (ternary .Values.postgresql.service.port .Values.externalDatabase.port .Values.postgresql.enabled) (ternary .Values.postgresql.database .Values.externalDatabase.database .Values.postgresql.enabled) -}}
-{{- $redis := printf "%s:%v" (include "thebot.redisHost" .) (ternary .Values.redis.service.port .Values.externalRedis.port .Values.redis.enabled) -}}
-{{- $data := dict
-    "SECRET_KEY" $keep.SECRET_KEY
-    "POSTGRES_USER" $s.postgresUser
-    "POSTGRES_PASSWORD" $keep.POSTGRES_PASSWORD
-    "DATABASE_URL" (printf "postgresql://%s:%s@%s" (urlquery $s.postgresUser) (urlquery $keep.POSTGRES_PASSWORD) $db)
-    "REDIS_PASSWORD" $keep.REDIS_PASSWORD
-    "REDIS_URL" (printf "redis://:%s@%s/0" (urlquery $keep.REDIS_PASSWORD) $redis)
-    "TELEGRAM_BOT_TOKEN" $s.telegramBotToken
-    "EMAIL_HOST_PASSWORD" $s.emailHostPassword -}}
+{{- $_ := set $data .key $value -}}
+{{- end -}}
 {{- $_ := set .Values.secrets "__rendered" $data -}}
 {{- end -}}
 {{- range $key, $value := .Values.secrets.__rendered }}
 {{ $key }}: {{ $value | b64enc | quote }}
 {{- end }}
+{{- end -}}
+
+{{/*
+The apps' connection URLs, built here from the chart's own endpoints, bundled or external alike. The
+credentials stay in the Secret: Kubernetes expands $(POSTGRES_PASSWORD) and the rest from the variables
+envFrom defined, so no manifest, stored release or ConfigMap holds one, and nothing outside the chart
+needs to know where the databases are.
+*/}}
+{{- define "thebot.appEnv" -}}
+- name: DATABASE_URL
+  value: {{ printf "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@%s:%s/%s" (include "thebot.databaseHost" .) (include "thebot.databasePort" .) (include "thebot.databaseName" .) | quote }}
+- name: REDIS_URL
+  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s:%s/0" (include "thebot.redisHost" .) (include "thebot.redisPort" .) | quote }}
 {{- end -}}

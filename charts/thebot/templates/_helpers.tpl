@@ -129,6 +129,14 @@ checksum/secret: {{ include "thebot.secretData" . | sha256sum }}
 {{- end -}}
 {{- end -}}
 
+{{- define "thebot.databasePort" -}}
+{{- ternary .Values.postgresql.service.port .Values.externalDatabase.port .Values.postgresql.enabled -}}
+{{- end -}}
+
+{{- define "thebot.databaseName" -}}
+{{- ternary .Values.postgresql.database .Values.externalDatabase.database .Values.postgresql.enabled -}}
+{{- end -}}
+
 {{- define "thebot.redisHost" -}}
 {{- if .Values.redis.enabled -}}
 {{- include "thebot.componentName" (dict "component" "redis" "ctx" .) -}}
@@ -137,7 +145,11 @@ checksum/secret: {{ include "thebot.secretData" . | sha256sum }}
 {{- end -}}
 {{- end -}}
 
-{{/* The container environment of the apps and jobs: the ConfigMap and the Secret, whole. */}}
+{{- define "thebot.redisPort" -}}
+{{- ternary .Values.redis.service.port .Values.externalRedis.port .Values.redis.enabled -}}
+{{- end -}}
+
+{{/* The container environment of the apps and jobs: the ConfigMap and the Secret, whole (thebot.appEnv adds the URLs). */}}
 {{- define "thebot.appEnvFrom" -}}
 - configMapRef:
     name: {{ include "thebot.configMapName" . }}

@@ -90,10 +90,11 @@ spec:
               protocol: TCP
           envFrom:
             {{- include "thebot.appEnvFrom" $ctx | nindent 12 }}
-          {{- with $v.extraEnv }}
           env:
+            {{- include "thebot.appEnv" $ctx | nindent 12 }}
+            {{- with $v.extraEnv }}
             {{- toYaml . | nindent 12 }}
-          {{- end }}
+            {{- end }}
           livenessProbe:
             {{- toYaml $v.livenessProbe | nindent 12 }}
           readinessProbe:

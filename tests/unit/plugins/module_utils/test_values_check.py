@@ -9,11 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.thebot.platform.plugins.module_utils.policy import POLICIES
-from ansible_collections.thebot.platform.plugins.module_utils.values_check import RULES, check, merge
+from ansible_collections.thebot.platform.plugins.module_utils import values_check
+from ansible_collections.thebot.platform.plugins.module_utils.values_check import RULES, merge, read_credentials
 from helpers.chart import CHART, env_values
 
 DEFAULTS = yaml.safe_load((CHART / "values.yaml").read_text())
 SCHEMA = json.loads((CHART / "values.schema.json").read_text())
+CREDENTIALS = read_credentials(str(CHART))
+
+
+def check(values, defaults, schema, environment, policy=None, secrets=None):
+    """The module's check, judging credentials by the chart's own list, as the module does."""
+    return values_check.check(values, defaults, schema, environment, policy, secrets, CREDENTIALS)
 GOOD_SECRETS = {"secret_key": "x7Qm2Lp9Rz4Vt8Nw3Kc6Hb1Fd5Gs0Jy", "postgres_password": "Pq8Wn3Zx6Lm1Vr5Tb9Kd",
                 "postgres_user": "thebot", "redis_password": "Rt5Yh8Uj2Ik9Ol3Pa7Sd",
                 "telegram_bot_token": "123456:Zx9Cv3Bn7Mq2Wl5Er8Ty", "email_host_password": "Em4Hs8Pw2Xq6Zr1Nv5Kt"}
@@ -133,3 +140,25 @@ def test_a_huge_value_is_named_by_its_size_not_quoted():
                      "dev")
     found = [f for f in findings if f["path"] == "config.extra.BANNER"]
     assert found and found[0]["message"] == "a value of 100000 characters fails maxLength 65536"
+
+
+def test_the_credentials_have_one_list_and_every_reader_uses_it():
+    """The chart's files/credentials.yaml: the secrets role, the schema and this module read nothing else."""
+    assert [c["key"] for c in CREDENTIALS] == ["SECRET_KEY", "POSTGRES_USER", "POSTGRES_PASSWORD", "REDIS_PASSWORD",
+                                               "TELEGRAM_BOT_TOKEN", "EMAIL_HOST_PASSWORD"]
+    assert set(SCHEMA["properties"]["secrets"]["properties"]) == {"existingSecret", "checksum"} | {
+        c["value"] for c in CREDENTIALS}
+    typo = {**GOOD_SECRETS, "redis_pasword": "Rt5Yh8Uj2Ik9Ol3Pa7Sd"}
+    assert ("secrets.redis_pasword", "secrets_known") in errors(check(prod_values(), DEFAULTS, SCHEMA, "prod",
+                                                                      secrets=typo))
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("value", ["p@ss", "a:b", "a/b", "50%off", "sp ace", "hash#tag", "ü"])
+def test_a_credential_that_goes_into_a_url_takes_only_url_safe_characters(env, value):
+    secrets = {**GOOD_SECRETS, "postgres_password": "Pq8Wn3Zx6Lm1Vr5Tb9Kd" + value}
+    found = errors(check(merge(env_values(env), {"image": {"tag": "1.4.2"}}), DEFAULTS, SCHEMA, env, secrets=secrets))
+    assert ("secrets.postgres_password", "credentials_url_safe") in found
+    token = {**GOOD_SECRETS, "telegram_bot_token": "123456:Zx9Cv3Bn7Mq2Wl5Er8Ty/" + value}
+    assert not {f for f in errors(check(merge(env_values(env), {"image": {"tag": "1.4.2"}}), DEFAULTS, SCHEMA, env,
+                                        secrets=token)) if f[1] == "credentials_url_safe"}, "a token is in no URL"
