@@ -334,12 +334,15 @@ class Cluster:
 
     def writes(self, since: str) -> list:
         """Audit events of writes received at or after `since` (RFC 3339, UTC) by anyone but the cluster's
-        own components (controllers, scheduler, kwok): what a client such as ansible or helm wrote."""
+        own components (controllers, scheduler, kwok): what a client such as ansible or helm wrote.
+        A server-side dry run (dryRun=All, what check mode sends) is validated and admitted, never stored:
+        no write."""
         events = []
         for log in sorted(self.dir.glob("audit*.log")):
             for line in log.read_text(errors="replace").splitlines():
                 event = json.loads(line)
                 if event["requestReceivedTimestamp"] >= since and event["verb"] in WRITE_VERBS and \
+                        "dryRun=All" not in event.get("requestURI", "") and \
                         not event.get("userAgent", "").startswith(CLUSTER_AGENTS):
                     events.append(event)
         return events

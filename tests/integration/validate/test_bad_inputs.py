@@ -55,6 +55,9 @@ def arguments(case, tmp_path, kube, cluster_name):
     elif env == "prod" and not case.get("demo_secrets"):
         extra["thebot_secrets"] = secrets
     args = ["-e", f"@{tmp_path / 'case.yml'}"] + (["-l", "prod-eu-1"] if env == "prod" else [])
+    if "extra_text" in case:
+        (tmp_path / "extra.yml").write_text(case["extra_text"])
+        args += ["-e", f"@{tmp_path / 'extra.yml'}"]
     (tmp_path / "case.yml").write_text(yaml.safe_dump(extra, width=10**9))
     options = {"env": env}
     if "file" in case:
