@@ -14,8 +14,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import os
+import re
 
 _MICRO = "%Y-%m-%dT%H:%M:%S.%fZ"
+# Who holds the lock: user@host, the PID and start time (clock ticks since boot) of the ansible-playbook
+# process of the run, and a random run id. With PID and start time, a run on the same host can prove that
+# the holder is gone (PIDs are reused; a PID with another start time is another process).
+_HOLDER = re.compile(r"^(?P<user>[^@\s]+)@(?P<host>\S+) pid (?P<pid>[0-9]+) started (?P<started>[0-9]+) (?P<run>\S+)$")
+# helm subcommands that write a release (diff, status, history... only read it).
+HELM_WRITES = ("install", "upgrade", "rollback", "uninstall", "delete")
 
 
 def now_utc():
@@ -36,8 +44,26 @@ def parse_time(text):
     return None
 
 
-def assess(lease, now):
-    """('free'|'held'|'expired', facts) of a Lease (its API dict; None when it does not exist)."""
+def holder_identity(user, host, pid, started, run):
+    return "%s@%s pid %d started %d %s" % (user, host, pid, started, run)
+
+
+def parse_holder(holder):
+    """{user, host, pid, started, run} of a holder this collection wrote; None for any other."""
+    match = _HOLDER.match(holder or "")
+    if not match:
+        return None
+    facts = match.groupdict()
+    facts.update(pid=int(facts["pid"]), started=int(facts["started"]))
+    return facts
+
+
+def assess(lease, now, takeover_after=None, holder_gone=None):
+    """('free'|'held'|'expired', facts) of a Lease (its API dict; None when it does not exist).
+
+    A held lease counts as expired (facts["why"] says why) when holder_gone(parsed holder) proves its run
+    dead, or when it was taken more than takeover_after seconds ago (the operator's bound for this run).
+    """
     if not lease:
         return "free", {}
     spec = lease.get("spec") or {}
@@ -51,7 +77,96 @@ def assess(lease, now):
         return "expired", facts  # a lease nobody can date cannot be trusted to be alive
     expires = renewed + datetime.timedelta(seconds=duration)
     facts["expires"] = micro_time(expires)
-    return ("held" if expires > now else "expired"), facts
+    if expires <= now:
+        facts["why"] = "its duration ran out at %s" % facts["expires"]
+        return "expired", facts
+    parsed = parse_holder(holder)
+    if parsed and holder_gone and holder_gone(parsed):
+        facts["why"] = "its run (PID %d on %s) is gone" % (parsed["pid"], parsed["host"])
+        return "expired", facts
+    if takeover_after is not None and renewed + datetime.timedelta(seconds=takeover_after) <= now:
+        facts["why"] = "it was taken more than %d s ago (the takeover bound of this run)" % takeover_after
+        return "expired", facts
+    return "held", facts
+
+
+# ------------------------------------------------------------------------ processes on this host
+# Linux's /proc: the lock runs where ansible-playbook runs (connection: local), so the holder's process,
+# when it ran on this host, can be looked at.
+
+def _stat(pid, proc="/proc"):
+    """(parent PID, start time) of a process; None when there is none, or only its zombie (dead, not yet
+    reaped by its parent: a killed ansible-playbook whose parent has not waited for it yet)."""
+    try:
+        with open(os.path.join(proc, str(pid), "stat")) as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if fields[0] in ("Z", "X"):
+        return None
+    return int(fields[1]), int(fields[19])
+
+
+def _nul_separated(pid, name, proc):
+    try:
+        with open(os.path.join(proc, str(pid), name), "rb") as handle:
+            return [part.decode("utf-8", "replace") for part in handle.read().split(b"\0") if part]
+    except OSError:
+        return []
+
+
+def _argv(pid, proc="/proc"):
+    return _nul_separated(pid, "cmdline", proc)
+
+
+def _helm_namespace(pid, proc="/proc"):
+    """HELM_NAMESPACE of a process (kubernetes.core.helm gives helm its namespace so, not on argv)."""
+    for entry in _nul_separated(pid, "environ", proc):
+        if entry.startswith("HELM_NAMESPACE="):
+            return entry.split("=", 1)[1]
+    return None
+
+
+def process_alive(pid, started, proc="/proc"):
+    """The process PID exists and is the one that started at `started` (not a reused PID)."""
+    stat = _stat(pid, proc)
+    return stat is not None and stat[1] == started
+
+
+def controller_process(pid, proc="/proc"):
+    """(PID, start time) of the outermost ansible-playbook among pid's ancestors (the run itself; the
+    module and the task's worker are its children); the parent of pid when none is found."""
+    found = None
+    current = _stat(pid, proc)
+    parent = current[0] if current else 0
+    first = (parent, (_stat(parent, proc) or (0, 0))[1])
+    while parent > 1:
+        argv = _argv(parent, proc)
+        stat = _stat(parent, proc)
+        if stat is None:
+            break
+        if any(os.path.basename(arg) == "ansible-playbook" for arg in argv[:2]):
+            found = (parent, stat[1])
+        parent = stat[0]
+    return found or first
+
+
+def helm_writers(release, namespace, proc="/proc"):
+    """PIDs and subcommands of helm processes on this host writing release in namespace."""
+    found = []
+    for entry in os.listdir(proc):
+        if not entry.isdigit():
+            continue
+        argv = _argv(entry, proc)
+        if len(argv) < 3 or os.path.basename(argv[0]) != "helm" or argv[1] not in HELM_WRITES:
+            continue
+        namespaces = {argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in ("-n", "--namespace")}
+        namespaces.update(arg.split("=", 1)[1] for arg in argv if arg.startswith("--namespace="))
+        if not namespaces:
+            namespaces.add(_helm_namespace(entry, proc))
+        if release in argv[2:] and namespace in namespaces:
+            found.append((int(entry), argv[1]))
+    return sorted(found)
 
 
 def lease_body(name, namespace, holder, duration, now, existing=None):

@@ -18,9 +18,14 @@ description:
     run waits for it (up to I(wait) seconds) or fails with who holds it since when.
   - Taking the lock is atomic (the Lease is created, or replaced with its resourceVersion), so of two runs
     exactly one wins.
-  - A run that dies cannot give the lock back; the Lease expires after I(duration) seconds and the next
-    run takes it over, reporting C(expired=true). A Helm revision left pending by the dead run then has no
-    writer left (see thebot.platform.helm_release_recover).
+  - A run that dies cannot give the lock back. The next run takes it over, reporting C(expired=true), as
+    soon as the holder is provably gone (it ran on this host and its ansible-playbook process, by PID and
+    start time, no longer exists), once it was taken more than I(takeover_after) seconds ago when the
+    operator sets that bound, and otherwise when its I(duration) runs out. A Helm revision left pending by
+    the dead run then has no writer left (see thebot.platform.helm_release_recover).
+  - A helm process on this host still writing I(release) (left running by a killed ansible-playbook) is
+    never raced: the lock is not taken over while it runs; the run waits for it (I(wait)) or fails naming
+    its PID.
 options:
   name:
     description: Name of the Lease.
@@ -50,6 +55,17 @@ options:
     description: Seconds to wait for a lock another run holds; 0 fails at once.
     type: int
     default: 0
+  takeover_after:
+    description:
+      - Take over a lock that was taken more than this many seconds ago, whoever holds it: the operator's
+        bound, for a holder on another host (or in another container) that cannot be proven gone. Unset,
+        only the holder's own I(duration) frees it.
+    type: int
+  release:
+    description:
+      - The Helm release the lock guards (in I(namespace)); a helm process on this host writing it keeps a
+        dead run's lock from being taken over. Unset, no process is looked for.
+    type: str
   interrupted:
     description:
       - With C(released), give the lock back as a run that did not finish (its Helm run neither completed nor
@@ -94,28 +110,37 @@ taken:
   returned: when state is acquired
   type: bool
 expired:
-  description: The lock was taken over from a run that died holding it.
+  description: The lock was taken over from a run that died holding it (C(previous.why) says how that is known).
   returned: when state is acquired
   type: bool
 previous:
-  description: The Lease as found (holder, acquired, duration, expires); empty when there was none.
+  description:
+    - The Lease as found (holder, acquired, duration, expires); empty when there was none.
+    - C(why) says why a lease still held by another run was taken over.
   returned: always
   type: dict
 waited:
   description: Seconds spent waiting for another run.
   returned: when state is acquired
   type: int
+helm_pids:
+  description: PIDs of helm processes on this host still writing I(release) when the lock could not be taken.
+  returned: when such a helm kept the lock from being taken over
+  type: list
+  elements: int
 """
 
 import copy
 import getpass
+import os
 import socket
 import time
 import uuid
 
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import assess, expired_body, lease_body, now_utc
+from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import (
+    assess, controller_process, expired_body, helm_writers, holder_identity, lease_body, now_utc, process_alive)
 
 try:
     from kubernetes.dynamic.exceptions import DynamicApiError
@@ -134,7 +159,7 @@ def main():
     spec.update(name=dict(type="str", required=True), namespace=dict(type="str", required=True),
                 state=dict(type="str", choices=["acquired", "released"], default="acquired"),
                 holder=dict(type="str"), duration=dict(type="int", default=900), wait=dict(type="int", default=0),
-                interrupted=dict(type="bool", default=False))
+                takeover_after=dict(type="int"), release=dict(type="str"), interrupted=dict(type="bool", default=False))
     module = AnsibleK8SModule(argument_spec=spec, supports_check_mode=True,
                               required_if=[("state", "released", ["holder"])])
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
@@ -172,32 +197,52 @@ def fail_or_warn(module, message):
     module.fail_json(msg=message)
 
 
+def holder_gone(parsed):
+    """The holder ran on this host and its ansible-playbook process is no more: provably gone."""
+    return parsed["host"] == socket.gethostname() and not process_alive(parsed["pid"], parsed["started"])
+
+
 def acquire(module, leases, read, where):
     params = module.params
-    holder = params["holder"] or "%s@%s %s" % (getpass.getuser(), socket.gethostname(), uuid.uuid4().hex[:8])
+    holder = params["holder"]
+    if not holder:
+        pid, started = controller_process(os.getpid())
+        holder = holder_identity(getpass.getuser(), socket.gethostname(), pid, started, uuid.uuid4().hex[:8])
     started = time.monotonic()
     while True:
         try:
             lease = read()
         except Exception as error:  # pylint: disable=broad-except
             module.fail_json(msg="cannot read the %s: %s" % (where, first_line(error)))
-        state, facts = assess(lease, now_utc())
+        state, facts = assess(lease, now_utc(), params["takeover_after"], holder_gone)
         waited = int(time.monotonic() - started)
         if state == "held" and facts["holder"] == holder:
             module.exit_json(changed=False, taken=True, holder=holder, expired=False, previous=facts, waited=waited)
-        if state == "held":
+        # The dead run's helm may live on (only ansible-playbook was killed): never start a second one.
+        helms = helm_writers(params["release"], params["namespace"]) if params["release"] and state != "free" else []
+        if state == "held" or helms:
             if time.monotonic() - started < params["wait"]:
                 time.sleep(POLL_SECONDS)
                 continue
+            if helms:
+                module.fail_json(
+                    msg="helm is still writing release %s in namespace %s on this host (%s), left running by the run "
+                        "that held the %s (%s): wait for it to finish (the playbooks' thebot_lock_wait=SECONDS) or "
+                        "stop it (kill %s); then run again. Waited %d s."
+                        % (params["release"], params["namespace"],
+                           ", ".join("PID %d, helm %s" % helm for helm in helms), where, facts["holder"],
+                           " ".join(str(pid) for pid, _command in helms), waited),
+                    holder=facts["holder"], previous=facts, waited=waited, helm_pids=[pid for pid, _c in helms])
             module.fail_json(
                 msg="another deploy holds the %s: %s, since %s (waited %d s). Wait for it to finish, or run with a "
                     "lock wait (the playbooks' thebot_lock_wait=SECONDS); if that run died, the lock frees itself "
-                    "at %s." % (where, facts["holder"], facts["acquired"], waited, facts["expires"]),
+                    "at %s, or at once with the playbooks' thebot_lock_takeover_after=SECONDS once you know it is "
+                    "gone (README: when a run was killed)." % (where, facts["holder"], facts["acquired"], waited,
+                                                              facts["expires"]),
                 holder=facts["holder"], previous=facts, waited=waited)
         if state == "expired":
-            module.warn("the %s was left expired (at %s) by %s, who took it at %s: that run did not finish; "
-                        "this run takes it over"
-                        % (where, facts.get("expires", "an unknown time"), facts["holder"], facts["acquired"]))
+            module.warn("the %s was left by %s, who took it at %s: %s; that run did not finish, this run takes it over"
+                        % (where, facts["holder"], facts["acquired"], facts.get("why", "it expired")))
         if module.check_mode:
             module.exit_json(changed=True, taken=False, holder=holder, expired=state == "expired", previous=facts,
                              waited=waited)

@@ -53,12 +53,17 @@ def deployer(kube, cluster_name, namespaces):
         argv, options, namespace = command(*args, **kw)
         return finished(subprocess.run(argv, capture_output=True, text=True, check=False, **options), namespace)
 
-    def background(*args, **kw):
-        """Start a run; .finish() waits for it and returns what run() returns."""
+    def background(*args, new_session=False, **kw):
+        """Start a run; .finish() waits for it and returns what run() returns; .pid is its ansible-playbook.
+        new_session: in a process group of its own (its helm included), for a test that kills it."""
         argv, options, namespace = command(*args, **kw)
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=new_session, **options)
 
         class Running:  # pylint: disable=too-few-public-methods
+            pid = process.pid
+            poll = process.poll
+
             @staticmethod
             def finish():
                 stdout, stderr = process.communicate(timeout=900)

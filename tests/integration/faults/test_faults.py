@@ -4,7 +4,11 @@ kwok plays the kubelet: containers never run. A failing migration is kwok's chao
 container exits 1); an unfinished rollout is a pod no node can take. The cluster is this package's own.
 """
 
+import datetime
 import json
+import os
+import re
+import signal
 import time
 
 import pytest
@@ -114,3 +118,56 @@ def test_etcd_restarted_then_the_next_deploy_succeeds(kube, deploy, cluster_name
     after = deploy("-e", "thebot_image_tag=1.0.1", namespace=first.namespace)
     assert after.returncode == 0, after.output[-3000:]
     assert statuses(kube, first.namespace) == ["superseded", "deployed"]
+
+
+def test_a_killed_run_is_taken_over_at_once_and_its_helm_is_never_raced(kube, deploy):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    ns = first.namespace
+    # An upgrade whose rollout cannot finish; then only ansible-playbook is killed (a closed terminal): the
+    # task's worker and its helm live on, holding nothing but the release.
+    upgrade = deploy.background("-e", "thebot_image_tag=1.0.3", "-e", UNSCHEDULABLE, "-e", "thebot_helm_timeout=300s",
+                                namespace=ns, new_session=True)
+    try:
+        wait_for("the upgrade's pending revision", lambda: statuses(kube, ns)[-1] == "pending-upgrade")
+        os.kill(upgrade.pid, signal.SIGKILL)
+        raced = deploy("-e", "thebot_image_tag=1.0.3", namespace=ns)
+        assert raced.returncode == 2, raced.output[-3000:]
+        assert "helm is still writing release thebot" in raced.flat, raced.output[-3000:]
+        assert statuses(kube, ns) == ["deployed", "pending-upgrade"], "no second helm ran"
+        helm = int(re.search(r"PID (\d+), helm upgrade", raced.flat).group(1))
+        os.kill(helm, signal.SIGKILL)
+        wait_for("the killed helm to be gone", lambda: not os.path.exists(f"/proc/{helm}"))
+        # No lock wait, no stale_after: the holder is provably gone (its PID, on this host), so at once.
+        after = deploy("-e", "thebot_image_tag=1.0.3", namespace=ns)
+    finally:
+        try:
+            os.killpg(upgrade.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert after.returncode == 0, after.output[-4000:]
+    assert f"its run (PID {upgrade.pid} on" in after.flat and "this run takes it over" in after.flat
+    assert statuses(kube, ns) == ["superseded", "failed", "superseded", "deployed"], "undone, then deployed"
+    assert "nodeSelector" not in json.dumps(backend(kube, ns)["spec"]), "the interrupted revision is undone"
+
+
+def test_a_lock_held_from_another_host_is_taken_over_within_the_operators_bound(kube, deploy):
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    ns = first.namespace
+    taken = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=120)).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ")
+    holder = "ops@another-host pid 4242 started 1 abcd1234"
+    kube.kubectl("apply", "-f", "-", stdin=json.dumps({
+        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+        "metadata": {"name": "thebot-deploy-lock", "namespace": ns},
+        "spec": {"holderIdentity": holder, "leaseDurationSeconds": 900, "acquireTime": taken, "renewTime": taken}}))
+    refused = deploy("-e", "thebot_image_tag=1.0.1", namespace=ns)
+    assert refused.returncode == 2 and holder in refused.flat, refused.output[-3000:]
+    assert "thebot_lock_takeover_after=SECONDS" in refused.flat, "the message names the way out"
+    within = deploy("-e", "thebot_image_tag=1.0.1", "-e", "thebot_lock_takeover_after=300", namespace=ns)
+    assert within.returncode == 2, "taken 120 s ago: within a bound of 300 s it is still held"
+    bound = deploy("-e", "thebot_image_tag=1.0.1", "-e", "thebot_lock_takeover_after=60", namespace=ns)
+    assert bound.returncode == 0, bound.output[-3000:]
+    assert "it was taken more than 60 s ago" in bound.flat
+    assert statuses(kube, ns) == ["superseded", "deployed"]

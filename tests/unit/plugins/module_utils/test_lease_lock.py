@@ -1,7 +1,10 @@
 import datetime
 
+import os
+
 from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import (
-    assess, expired_body, lease_body, micro_time)
+    assess, controller_process, expired_body, helm_writers, holder_identity, lease_body, micro_time, parse_holder,
+    process_alive)
 
 NOW = datetime.datetime(2026, 11, 24, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
@@ -45,3 +48,77 @@ def test_a_lease_given_back_interrupted_has_expired_with_its_holder():
     state, facts = assess(given_back, datetime.datetime.now(datetime.timezone.utc))
     assert state == "expired" and facts["holder"] == "ops@ci 1a2b"
     assert given_back["metadata"]["resourceVersion"] == "7", "replaced only if nobody changed it since"
+
+
+def fake_process(proc, pid, parent, started, *argv, state="S"):
+    """A /proc/PID as Linux writes it: stat (comm in parentheses, may hold spaces) and a NUL-separated cmdline."""
+    folder = proc / str(pid)
+    folder.mkdir(parents=True)
+    rest = [state, str(parent)] + ["0"] * 17 + [str(started)] + ["0"] * 10
+    (folder / "stat").write_text("%d (python3 (x)) %s\n" % (pid, " ".join(rest)))
+    (folder / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")
+
+
+def test_a_holder_names_its_run_and_is_read_back():
+    holder = holder_identity("ops", "ci-1", 4242, 98765, "1a2b3c4d")
+    assert holder == "ops@ci-1 pid 4242 started 98765 1a2b3c4d"
+    assert parse_holder(holder) == {"user": "ops", "host": "ci-1", "pid": 4242, "started": 98765, "run": "1a2b3c4d"}
+    assert parse_holder("ops@ci 1a2b") is None, "an older or foreign holder proves nothing"
+
+
+def test_a_held_lease_whose_run_is_gone_counts_as_expired_and_says_why():
+    held = lease(holder_identity("ops", "ci-1", 4242, 98765, "1a2b"), "2026-11-24T11:59:30.000000Z", duration=900)
+    assert assess(held, NOW, holder_gone=lambda holder: False)[0] == "held"
+    state, facts = assess(held, NOW, holder_gone=lambda holder: holder["pid"] == 4242)
+    assert state == "expired" and facts["why"] == "its run (PID 4242 on ci-1) is gone"
+    foreign = lease("someone else", "2026-11-24T11:59:30.000000Z", duration=900)
+    assert assess(foreign, NOW, holder_gone=lambda holder: True)[0] == "held", "an unparsable holder is never gone"
+
+
+def test_the_operators_bound_takes_over_an_older_lease_only():
+    held = lease("ops@other 1a2b", "2026-11-24T11:59:00.000000Z", duration=900)
+    assert assess(held, NOW, takeover_after=120)[0] == "held"
+    state, facts = assess(held, NOW, takeover_after=60)
+    assert state == "expired" and "more than 60 s ago" in facts["why"]
+    assert assess(held, NOW, takeover_after=0)[0] == "expired"
+
+
+def test_the_run_is_the_outermost_ansible_playbook_above_the_module(tmp_path):
+    fake_process(tmp_path, 100, 1, 5000, "/usr/bin/python3", "/venv/bin/ansible-playbook", "deploy.yml")
+    fake_process(tmp_path, 200, 100, 5100, "/usr/bin/python3", "/venv/bin/ansible-playbook", "deploy.yml")  # worker
+    fake_process(tmp_path, 300, 200, 5200, "/bin/sh", "-c", "python3 AnsiballZ_release_lock.py")
+    fake_process(tmp_path, 400, 300, 5300, "/usr/bin/python3", "AnsiballZ_release_lock.py")
+    assert controller_process(400, str(tmp_path)) == (100, 5000)
+    assert process_alive(100, 5000, str(tmp_path)) and not process_alive(100, 4999, str(tmp_path)), "a reused PID"
+    assert not process_alive(999, 5000, str(tmp_path))
+    fake_process(tmp_path, 700, 1, 7000, "/usr/bin/python3", "/venv/bin/ansible-playbook", state="Z")
+    assert not process_alive(700, 7000, str(tmp_path)), "a killed run not yet reaped (a zombie) is gone"
+    fake_process(tmp_path, 500, 1, 6000, "/usr/bin/python3", "-m", "something")
+    fake_process(tmp_path, 600, 500, 6100, "/usr/bin/python3", "AnsiballZ_release_lock.py")
+    assert controller_process(600, str(tmp_path)) == (500, 6000), "no ansible-playbook: the module's parent"
+
+
+def test_helm_writing_the_release_is_found_and_nothing_else(tmp_path):
+    fake_process(tmp_path, 10, 1, 1, "/cache/bin/helm", "upgrade", "-i", "--reset-values", "thebot", "/charts/thebot",
+                 "--namespace=thebot-prod", "--wait")
+    fake_process(tmp_path, 11, 1, 1, "/cache/bin/helm", "rollback", "thebot", "3", "--namespace", "thebot-prod")
+    fake_process(tmp_path, 12, 1, 1, "/cache/bin/helm", "upgrade", "thebot", "/charts/thebot", "-n", "thebot-dev")
+    fake_process(tmp_path, 13, 1, 1, "/cache/bin/helm", "diff", "upgrade", "thebot", "-n", "thebot-prod")
+    fake_process(tmp_path, 14, 1, 1, "/cache/bin/helm", "upgrade", "other", "/charts/thebot", "-n", "thebot-prod")
+    fake_process(tmp_path, 15, 1, 1, "/usr/bin/vim", "upgrade", "thebot", "-n", "thebot-prod")
+    # kubernetes.core.helm gives the namespace in the environment, not on the command line.
+    fake_process(tmp_path, 16, 1, 1, "/cache/bin/helm", "upgrade", "-i", "--reset-values", "thebot", "/charts/thebot")
+    (tmp_path / "16" / "environ").write_bytes(b"PATH=/usr/bin\0HELM_NAMESPACE=thebot-prod\0")
+    fake_process(tmp_path, 17, 1, 1, "/cache/bin/helm", "upgrade", "-i", "thebot", "/charts/thebot")
+    (tmp_path / "17" / "environ").write_bytes(b"HELM_NAMESPACE=thebot-dev\0")
+    (tmp_path / "self").mkdir()
+    assert helm_writers("thebot", "thebot-prod", str(tmp_path)) == [(10, "upgrade"), (11, "rollback"), (16, "upgrade")]
+
+
+def test_the_real_proc_is_read_as_the_fake_one_is():
+    """Field 22 of /proc/PID/stat is the start time: a running process is alive, a wrong start time is not."""
+    with open("/proc/self/stat") as handle:
+        started = int(handle.read().rsplit(")", 1)[1].split()[19])
+    # /proc/self is the reading process: here, this one.
+    assert process_alive(os.getpid(), started) and not process_alive(os.getpid(), started + 1)
+    assert controller_process(os.getpid())[0] == os.getppid(), "pytest runs under no ansible-playbook"
