@@ -24,7 +24,7 @@ description:
     operator sets that bound, and otherwise when its I(duration) runs out. A Helm revision left pending by
     the dead run then has no writer left (see thebot.platform.helm_release_recover).
   - A helm process on this host still writing I(release) (left running by a killed ansible-playbook) is
-    never raced: the lock is not taken over while it runs; the run waits for it (I(wait)) or fails naming
+    never raced. The lock is not taken over while it runs; the run waits for it (I(wait)) or fails naming
     its PID.
 options:
   name:
@@ -57,7 +57,7 @@ options:
     default: 0
   takeover_after:
     description:
-      - Take over a lock that was taken more than this many seconds ago, whoever holds it: the operator's
+      - Take over a lock that was taken more than this many seconds ago, whoever holds it. This is the operator's
         bound, for a holder on another host (or in another container) that cannot be proven gone. Unset,
         only the holder's own I(duration) frees it.
     type: int
