@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: thebot platform team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Why a Kubernetes API server could not be reached, in one line an operator can act on.
+
+The Python client raises many kinds (urllib3's MaxRetryError wrapping an SSLError, ApiException with a
+status, kubernetes.config.ConfigException, OSError...), often nested; kubernetes.core reports some as
+"Value of unknown type: <class ...>". explain() walks the chain and names the cause.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+def _chain(error):
+    """The error and what it wraps (urllib3's .reason, Python's __cause__ and __context__)."""
+    seen = []
+    queue = [error]
+    while queue:
+        current = queue.pop(0)
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        queue.extend([getattr(current, "reason", None) if isinstance(getattr(current, "reason", None), BaseException)
+                      else None, current.__cause__, current.__context__])
+    return seen
+
+
+def _first_line(error):
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+
+
+def explain(error, context=None):
+    """(cause, one line): cause is one of certificate, credentials, forbidden, context, kubeconfig,
+    unreachable, unknown. context: the context asked for, named when the kubeconfig lacks it."""
+    chain = _chain(error)
+    names = " ".join(type(e).__name__ for e in chain)
+    text = " ".join(str(e) for e in chain)
+    status = next((getattr(e, "status", None) for e in chain if isinstance(getattr(e, "status", None), int)), None)
+    if status == 401:
+        return "credentials", ("the API server refused the credentials (401 Unauthorized): the token or client "
+                               "certificate is wrong, expired or revoked")
+    if status == 403:
+        return "forbidden", "the API server forbids these credentials to read its version (403 Forbidden)"
+    if "SSLError" in names or "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        return "certificate", ("the API server's certificate is not trusted by the certificate authority the "
+                               "kubeconfig names (certificate verify failed): the CA is wrong or the address is "
+                               "another server")
+    if "ConfigException" in names or "context" in text.lower() and "kube-config" in text.lower():
+        if "context" in text.lower():
+            return "context", "the kubeconfig has no context %s" % (repr(str(context)) if context else "to use")
+        return "kubeconfig", "the kubeconfig cannot be used (%s)" % _first_line(chain[-1])
+    if isinstance(error, (IOError, OSError)) and getattr(error, "filename", None):
+        return "kubeconfig", "the kubeconfig cannot be read (%s)" % _first_line(error)
+    for marker, reason in (("Connection refused", "connection refused"), ("timed out", "the connection timed out"),
+                           ("Name or service not known", "the host name does not resolve"),
+                           ("Temporary failure in name resolution", "the host name does not resolve"),
+                           ("No route to host", "no route to the host"), ("Network is unreachable", "no network")):
+        if marker in text:
+            return "unreachable", "nothing answers at the API server's address (%s)" % reason
+    if "NewConnectionError" in names or "MaxRetryError" in names or "ConnectionError" in names:
+        return "unreachable", "nothing answers at the API server's address (%s)" % _first_line(chain[-1])
+    return "unknown", _first_line(error)
