@@ -77,3 +77,27 @@ def mark_failed(record, description):
     updated["data"]["release"] = encode_release(release)
     updated["metadata"]["labels"]["status"] = "failed"
     return updated
+
+
+def history(records):
+    """helm history from the records, oldest first: revision, status, chart, app version, date, description.
+
+    Read from each record's payload, of which only these fields leave this function (never the values).
+    """
+    rows = []
+    for record in records:
+        labels = record["metadata"].get("labels", {})
+        if not str(labels.get("version", "")).isdigit():
+            continue
+        try:
+            release = decode_release(record["data"]["release"])
+        except (KeyError, ValueError, TypeError, OSError):
+            release = {}
+        info = release.get("info") or {}
+        metadata = (release.get("chart") or {}).get("metadata") or {}
+        rows.append({"revision": int(labels["version"]), "status": labels.get("status") or info.get("status", "unknown"),
+                     "chart": "%s-%s" % (metadata.get("name", "?"), metadata.get("version", "?")),
+                     "app_version": metadata.get("appVersion", ""),
+                     "updated": info.get("last_deployed") or record["metadata"].get("creationTimestamp", ""),
+                     "description": info.get("description", "")})
+    return sorted(rows, key=lambda row: row["revision"])

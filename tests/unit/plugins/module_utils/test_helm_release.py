@@ -55,3 +55,24 @@ def test_the_deployed_revision_is_reported_for_undoing_an_interrupted_one():
     records = [record(1, "superseded"), record(2, "deployed"), record(3, "pending-upgrade")]
     assert plan(records, 0, NOW)[1]["deployed_revision"] == 2
     assert plan([record(1, "pending-install")], 0, NOW)[1]["deployed_revision"] == 0
+
+
+def test_history_lists_every_revision_oldest_first_without_values():
+    from ansible_collections.thebot.platform.plugins.module_utils.helm_release import encode_release, history
+
+    def record(version, status, secret="hunter2"):
+        release = {"info": {"status": status, "last_deployed": "2026-11-2%dT10:00:00Z" % version,
+                            "description": "Upgrade complete"},
+                   "chart": {"metadata": {"name": "thebot", "version": "0.1.0", "appVersion": "1.0.%d" % version}},
+                   "config": {"secrets": {"postgresPassword": secret}}}
+        return {"metadata": {"name": "sh.helm.release.v1.thebot.v%d" % version, "creationTimestamp": "x",
+                             "labels": {"version": str(version), "status": status}},
+                "data": {"release": encode_release(release)}}
+
+    rows = history([record(2, "pending-upgrade"), record(1, "deployed")])
+    assert [(r["revision"], r["status"], r["chart"], r["app_version"]) for r in rows] == [
+        (1, "deployed", "thebot-0.1.0", "1.0.1"), (2, "pending-upgrade", "thebot-0.1.0", "1.0.2")]
+    assert "hunter2" not in repr(rows), "the values never leave"
+    broken = {"metadata": {"name": "x", "creationTimestamp": "2026-11-28T00:00:00Z", "labels": {"version": "3"}},
+              "data": {"release": "not base64"}}
+    assert history([broken])[0]["revision"] == 3, "an unreadable record is listed, not a traceback"
