@@ -18,7 +18,6 @@ import re
 from ansible_collections.thebot.platform.plugins.module_utils.image_ref import ImageRefError, parse_image_ref
 from ansible_collections.thebot.platform.plugins.module_utils.policy import (
     DEMO_MARKERS, MIN_SECRET_LENGTH, POLICIES)
-from ansible_collections.thebot.platform.plugins.module_utils.quantity import QuantityError, compare_quantities
 
 APPS = ("backend", "frontend", "celery", "celeryBeat")
 STATELESS = ("backend", "frontend", "celery")
@@ -113,7 +112,9 @@ def _containers(values):
     yield "jobs.resources", (values.get("jobs") or {}).get("resources") or {}
 
 
-def rule_requests_within_limits(values, secrets, options):
+def rule_resources_set(values, secrets, options):
+    """Requests and limits both set. Whether a request is above its limit is a rule across fields: the chart's
+    (templates/validate.yaml), which deploy.yml renders before any write."""
     for path, resources in _containers(values):
         requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
         for resource in ("cpu", "memory"):
@@ -122,21 +123,6 @@ def rule_requests_within_limits(values, secrets, options):
                 missing = "requests" if resource not in requests else "limits"
                 yield where % missing, "no %s %s is set" % (resource, missing), \
                     "set %s (the scheduler and the quota need both requests and limits)" % (where % missing)
-                continue
-            try:
-                if compare_quantities(requests[resource], limits[resource]) > 0:
-                    yield (where % "requests", "the %s request %s is above its limit %s"
-                           % (resource, requests[resource], limits[resource]),
-                           "lower %s or raise %s" % (where % "requests", where % "limits"))
-            except QuantityError as error:
-                yield where % "requests", str(error), "write both as Kubernetes quantities"
-
-
-def rule_beat_singleton(values, secrets, options):
-    beat = values.get("celeryBeat") or {}
-    if beat.get("enabled", True) and (beat.get("replicaCount") != 1 or (beat.get("autoscaling") or {}).get("enabled")):
-        yield ("celeryBeat.replicaCount", "celery beat must run exactly one replica, not autoscaled",
-               "set celeryBeat.replicaCount to 1 and celeryBeat.autoscaling.enabled to false")
 
 
 def rule_image_tag_pinned(values, secrets, options):

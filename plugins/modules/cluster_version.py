@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cluster_version
 author: thebot platform team (@thebot-platform)
-version_added: "0.3.0"
+version_added: "0.2.0"
 short_description: Ask the Kubernetes API server itself for its version, and say in one line why it cannot be reached
 description:
   - C(kubernetes.core.k8s_cluster_info) may answer from its discovery cache without contacting the server, so a

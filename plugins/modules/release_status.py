@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: release_status
 author: thebot platform team (@thebot-platform)
-version_added: "0.3.0"
+version_added: "0.2.0"
 short_description: Read a Helm release's status whatever it is, its history, and who holds its deploy lock
 description:
   - Reads Helm's own records of the release (Secrets of type C(helm.sh/release.v1)), so a release stuck in

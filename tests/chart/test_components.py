@@ -71,3 +71,20 @@ def test_celery_beat_is_a_singleton_replaced_with_recreate():
     for override, message in refused:
         result = render_result({"celeryBeat": override})
         assert result.returncode != 0 and message in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("section,resource,asked,limit", [
+    ("backend", "cpu", "2", "1"), ("celery", "memory", "2Gi", "1Gi"), ("postgresql", "cpu", "600m", 0.5),
+    ("redis", "memory", "257Mi", "256Mi"), ("jobs", "memory", "1025Mi", "1Gi"), ("frontend", "cpu", 1.5, "1")])
+def test_a_request_above_its_limit_is_refused_by_the_chart_naming_the_field(section, resource, asked, limit):
+    """A rule across fields: its home is templates/validate.yaml, which deploy.yml renders before any write."""
+    result = render_result({section: {"resources": {"requests": {resource: asked}, "limits": {resource: limit}}}})
+    assert result.returncode != 0, f"{section}: {asked} above {limit} was accepted"
+    assert f"{section}.resources.requests.{resource}: the {resource} request {asked} is above its limit {limit}" \
+        in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("asked,limit", [("500m", 0.5), ("1Gi", "1024Mi"), ("100m", "0.1"), ("1k", "1000")])
+def test_a_request_equal_to_its_limit_in_another_form_passes(asked, limit):
+    result = render_result({"backend": {"resources": {"requests": {"cpu": asked}, "limits": {"cpu": limit}}}})
+    assert result.returncode == 0, result.stderr

@@ -178,3 +178,19 @@ checksum/secret: {{ include "thebot.secretData" . | sha256sum }}
 {{- end }}
 {{- end }}
 {{- end -}}
+
+{{/*
+A Kubernetes quantity as a number (250m -> 0.25, 1Gi -> 1073741824), for comparing two of them. The schema
+has already refused any other form.
+*/}}
+{{- define "thebot.quantity" -}}
+{{- $text := toString . -}}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $text -}}
+{{- $suffix := trimPrefix $number $text -}}
+{{- if eq $suffix "m" -}}
+{{- divf (float64 $number) 1000 -}}{{- /* a division: 100m is then exactly the nearest double to 0.1 */ -}}
+{{- else -}}
+{{- $factors := dict "" 1.0 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 -}}
+{{- mulf (float64 $number) (get $factors $suffix) -}}
+{{- end -}}
+{{- end -}}
