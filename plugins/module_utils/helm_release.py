@@ -23,6 +23,17 @@ RECORD_TYPE = "helm.sh/release.v1"
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 
 
+# The options that name a release, for every module that reads its records (with kubernetes.core's auth).
+RELEASE_ARGS = dict(release_name=dict(type="str", required=True, aliases=["name"]),
+                    release_namespace=dict(type="str", required=True, aliases=["namespace"]))
+
+
+def read_records(client, name, namespace):
+    """The release's records (helm's Secrets), through a kubernetes.core client."""
+    return client.resource("Secret", "v1").get(namespace=namespace, label_selector="owner=helm,name=%s" % name,
+                                               field_selector="type=%s" % RECORD_TYPE).to_dict().get("items", [])
+
+
 def decode_release(encoded):
     """The release JSON from a record's data.release (the API's base64 of helm's base64 of gzip)."""
     raw = base64.b64decode(base64.b64decode(encoded))

@@ -22,16 +22,6 @@ description:
   - When it has been pending for less, another run may still be working on it, and the module fails
     with a message saying who started when, rather than interfering.
 options:
-  release_name:
-    description: Name of the release.
-    type: str
-    required: true
-    aliases: [name]
-  release_namespace:
-    description: Namespace of the release.
-    type: str
-    required: true
-    aliases: [namespace]
   stale_after:
     description:
       - Seconds after which a pending revision counts as abandoned. Keep it above the longest helm
@@ -39,6 +29,7 @@ options:
     type: int
     default: 900
 extends_documentation_fragment:
+  - thebot.platform.release
   - kubernetes.core.k8s_auth_options
 requirements:
   - kubernetes >= 24.2.0
@@ -91,7 +82,8 @@ import datetime
 
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RECORD_TYPE, mark_failed, plan
+from ansible_collections.thebot.platform.plugins.module_utils.helm_release import (
+    RELEASE_ARGS, mark_failed, plan, read_records)
 
 try:
     from kubernetes.dynamic.exceptions import DynamicApiError
@@ -101,9 +93,7 @@ except ImportError:  # reported by AnsibleK8SModule's requirement check
 
 def main():
     spec = copy.deepcopy(AUTH_ARG_SPEC)
-    spec.update(release_name=dict(type="str", required=True, aliases=["name"]),
-                release_namespace=dict(type="str", required=True, aliases=["namespace"]),
-                stale_after=dict(type="int", default=900))
+    spec.update(RELEASE_ARGS, stale_after=dict(type="int", default=900))
     module = AnsibleK8SModule(argument_spec=spec, supports_check_mode=True)
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 
@@ -111,12 +101,11 @@ def main():
     try:
         client = get_api_client(module=module)
         secrets = client.resource("Secret", "v1")
-        listed = secrets.get(namespace=namespace, label_selector="owner=helm,name=%s" % name,
-                             field_selector="type=%s" % RECORD_TYPE).to_dict()
+        records = read_records(client, name, namespace)
     except Exception as error:  # the client raises many kinds; all mean the same to the operator
         module.fail_json(msg="cannot read the records of release %s in namespace %s: %s; check the cluster "
                              "address and credentials" % (name, namespace, str(error).splitlines()[0]))
-    action, facts = plan(listed.get("items", []), module.params["stale_after"])
+    action, facts = plan(records, module.params["stale_after"])
     if action == "none":
         module.exit_json(changed=False, action="none", release=facts)
     if action == "wait":
@@ -132,7 +121,7 @@ def main():
                % (name, facts["revision"], facts["status"], facts["started"], facts["age_seconds"]))
     if module.check_mode:
         module.exit_json(changed=True, action="would-recover", release=facts, msg=message)
-    record = next(r for r in listed["items"] if r["metadata"]["name"] == facts["record"])
+    record = next(r for r in records if r["metadata"]["name"] == facts["record"])
     description = "Interrupted while %s; marked failed by thebot.platform.helm_release_recover at %s" % (
         facts["status"], now)
     try:

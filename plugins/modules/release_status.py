@@ -19,20 +19,11 @@ description:
   - Reads only, in check mode too. Of each record only the revision, status, chart, app version, date and
     description are returned, never the values.
 options:
-  release_name:
-    description: Name of the release.
-    type: str
-    required: true
-    aliases: [name]
-  release_namespace:
-    description: Namespace of the release.
-    type: str
-    required: true
-    aliases: [namespace]
   lock_name:
     description: Name of the release's deploy lock (a Lease in I(release_namespace)); unset, no lock is read.
     type: str
 extends_documentation_fragment:
+  - thebot.platform.release
   - kubernetes.core.k8s_auth_options
 requirements:
   - kubernetes >= 24.2.0
@@ -94,7 +85,7 @@ import copy
 
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RECORD_TYPE, history
+from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RELEASE_ARGS, history, read_records
 from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import assess, now_utc
 
 try:
@@ -105,9 +96,7 @@ except ImportError:  # reported by AnsibleK8SModule's requirement check
 
 def main():
     spec = copy.deepcopy(AUTH_ARG_SPEC)
-    spec.update(release_name=dict(type="str", required=True, aliases=["name"]),
-                release_namespace=dict(type="str", required=True, aliases=["namespace"]),
-                lock_name=dict(type="str"))
+    spec.update(RELEASE_ARGS, lock_name=dict(type="str"))
     module = AnsibleK8SModule(argument_spec=spec, supports_check_mode=True)
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 
@@ -115,8 +104,7 @@ def main():
     lock = {}
     try:
         client = get_api_client(module=module)
-        listed = client.resource("Secret", "v1").get(namespace=namespace, label_selector="owner=helm,name=%s" % name,
-                                                     field_selector="type=%s" % RECORD_TYPE).to_dict()
+        records = read_records(client, name, namespace)
         if module.params["lock_name"]:
             try:
                 lease = client.resource("Lease", "coordination.k8s.io/v1").get(
@@ -130,7 +118,7 @@ def main():
     except Exception as error:  # pylint: disable=broad-except  # the client raises many kinds; one meaning
         module.fail_json(msg="cannot read release %s in namespace %s: %s" % (
             name, namespace, (str(error).strip().splitlines() or ["no message"])[0]))
-    rows = history(listed.get("items", []))
+    rows = history(records)
     latest = rows[-1] if rows else {"status": "absent", "revision": 0}
     module.exit_json(changed=False, status=latest["status"], revision=latest["revision"], history=rows, lock=lock)
 
