@@ -80,9 +80,11 @@ def test_config_and_credentials_hold_what_the_apps_need(cluster):
     assert len(config) == 11 and config["DEBUG"] == "True" and config["ENVIRONMENT"] == "dev"
     assert config["DATABASE_HOST"] == "thebot-postgresql" and config["REDIS_HOST"] == "thebot-redis"
     credentials = cluster.get("secret", "thebot-credentials")["data"]
-    assert len(credentials) == 8
-    password = base64.b64decode(credentials["POSTGRES_PASSWORD"]).decode()
-    assert password and password in base64.b64decode(credentials["DATABASE_URL"]).decode()
+    assert len(credentials) == 6 and "DATABASE_URL" not in credentials, "credentials only; the chart builds the URLs"
+    assert base64.b64decode(credentials["POSTGRES_PASSWORD"]).decode()
+    container = cluster.get("deployment", "thebot-backend")["spec"]["template"]["spec"]["containers"][0]
+    urls = {e["name"]: e["value"] for e in container["env"]}
+    assert urls["DATABASE_URL"] == "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@thebot-postgresql:5432/thebot"
 
 
 def test_database_claims_bound_at_the_dev_sizes(cluster):
