@@ -83,8 +83,8 @@ def test_an_older_secret_with_urls_is_rewritten_with_credentials_only(kube, depl
     assert set(secret) == CREDENTIALS and secret["POSTGRES_PASSWORD"] == password
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
-def test_a_lost_secret_is_never_replaced_under_its_database_volume(kube, deploy, cluster_name, env, tmp_path):
+@pytest.mark.parametrize("env,lost", [("dev", "secret"), ("prod", "secret"), ("dev", "password")])
+def test_a_lost_secret_is_never_replaced_under_its_database_volume(kube, deploy, cluster_name, env, lost, tmp_path):
     extra = []
     if env == "prod":
         strong = {key: os.urandom(16).hex() for key in ("secret_key", "postgres_password", "redis_password",
@@ -94,16 +94,24 @@ def test_a_lost_secret_is_never_replaced_under_its_database_volume(kube, deploy,
     first = deploy(*extra, env=env)
     assert first.returncode == 0, first.output[-3000:]
     ns = first.namespace
-    kube.kubectl("delete", "secret", "thebot-credentials", "-n", ns)
+    if lost == "secret":
+        kube.kubectl("delete", "secret", "thebot-credentials", "-n", ns)
+    else:
+        kube.kubectl("patch", "secret", "thebot-credentials", "-n", ns, "--type", "json",
+                     "-p", '[{"op": "remove", "path": "/data/POSTGRES_PASSWORD"}]')
     since = now()
     refused = deploy(*extra, env=env, namespace=ns)
     assert refused.returncode == 2, refused.output[-3000:]
-    for text in ("The Secret thebot-credentials is missing", "data-thebot-postgresql-0", "thebot_rotate_secrets=true",
-                 "Restore the Secret"):
+    said = "The Secret thebot-credentials is missing" if lost == "secret" else \
+        "The Secret thebot-credentials in %s lacks POSTGRES_PASSWORD" % ns
+    for text in (said, "data-thebot-postgresql-0", "thebot_rotate_secrets=true", "Restore the Secret"):
         assert text in refused.flat, f"{text!r} not in: {refused.output[-3000:]}"
     wrote = [w for w in testbed.Cluster(cluster_name).writes(since) if w["objectRef"].get("resource") != "leases"]
     assert not wrote, f"only the run's lock may be written: {wrote}"
-    assert kube.kubectl("get", "secret", "thebot-credentials", "-n", ns, check=False).returncode != 0
+    if lost == "secret":
+        assert kube.kubectl("get", "secret", "thebot-credentials", "-n", ns, check=False).returncode != 0
+    else:
+        assert "POSTGRES_PASSWORD" not in kube.get("secret", "thebot-credentials", "-n", ns)["data"]
     assert len(revisions(kube, ns)) == 1, "no revision rolled the pods over the volume"
     # Asked for explicitly, the credentials are written.
     rotated = deploy(*extra, "-e", "thebot_rotate_secrets=true", env=env, namespace=ns)
