@@ -241,7 +241,7 @@ def acquire(module, leases, read, where):
                                                               facts["expires"]),
                 holder=facts["holder"], previous=facts, waited=waited)
         if state == "expired":
-            module.warn("the %s was left by %s, who took it at %s: %s; that run did not finish, this run takes it over"
+            module.warn("the %s was left by %s, who took it at %s: %s; that run did not finish; this run takes it over"
                         % (where, facts["holder"], facts["acquired"], facts.get("why", "it expired")))
         if module.check_mode:
             module.exit_json(changed=True, taken=False, holder=holder, expired=state == "expired", previous=facts,
