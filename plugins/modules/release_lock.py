@@ -218,8 +218,9 @@ def acquire(module, leases, read, where):
         waited = int(time.monotonic() - started)
         if state == "held" and facts["holder"] == holder:
             module.exit_json(changed=False, taken=True, holder=holder, expired=False, previous=facts, waited=waited)
-        # The dead run's helm may live on (only ansible-playbook was killed): never start a second one.
-        helms = helm_writers(params["release"], params["namespace"]) if params["release"] and state != "free" else []
+        # A dead run's helm may live on (only ansible-playbook was killed): never start a second one. (A live
+        # holder's helm is its own business: the lock, held, already says so.)
+        helms = helm_writers(params["release"], params["namespace"]) if params["release"] and state == "expired" else []
         if state == "held" or helms:
             if time.monotonic() - started < params["wait"]:
                 time.sleep(POLL_SECONDS)
@@ -237,8 +238,8 @@ def acquire(module, leases, read, where):
                 msg="another deploy holds the %s: %s, since %s (waited %d s). Wait for it to finish, or run with a "
                     "lock wait (the playbooks' thebot_lock_wait=SECONDS); if that run died, the lock frees itself "
                     "at %s, or at once with the playbooks' thebot_lock_takeover_after=SECONDS once you know it is "
-                    "gone (README: when a run was killed)." % (where, facts["holder"], facts["acquired"], waited,
-                                                              facts["expires"]),
+                    "gone (README: when a run was killed)."
+                    % (where, facts["holder"], facts["acquired"], waited, facts["expires"]),
                 holder=facts["holder"], previous=facts, waited=waited)
         if state == "expired":
             module.warn("the %s was left by %s, who took it at %s: %s; that run did not finish; this run takes it over"

@@ -125,7 +125,7 @@ checksum/secret: {{ include "thebot.secretData" . | sha256sum }}
 {{- if .Values.postgresql.enabled -}}
 {{- include "thebot.componentName" (dict "component" "postgresql" "ctx" .) -}}
 {{- else -}}
-{{- required "externalDatabase.host is required when postgresql.enabled is false" .Values.externalDatabase.host -}}
+{{- required "externalDatabase.host is required when postgresql.enabled is false: set it, or set postgresql.enabled to true" .Values.externalDatabase.host -}}
 {{- end -}}
 {{- end -}}
 
@@ -141,7 +141,7 @@ checksum/secret: {{ include "thebot.secretData" . | sha256sum }}
 {{- if .Values.redis.enabled -}}
 {{- include "thebot.componentName" (dict "component" "redis" "ctx" .) -}}
 {{- else -}}
-{{- required "externalRedis.host is required when redis.enabled is false" .Values.externalRedis.host -}}
+{{- required "externalRedis.host is required when redis.enabled is false: set it, or set redis.enabled to true" .Values.externalRedis.host -}}
 {{- end -}}
 {{- end -}}
 

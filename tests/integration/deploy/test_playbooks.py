@@ -74,6 +74,17 @@ def test_validate_playbook_is_offline(deploy, env, code, tmp_path):
         assert "looks like an example" in result.output
 
 
+def test_validate_playbook_checks_the_charts_rules_too(deploy, tmp_path):
+    """Offline still: the chart's rules across fields, by rendering it, as deploy.yml does before any write."""
+    over = {"thebot_cluster_chart_values": {"celery": {"resources": {"requests": {"memory": "2Gi"},
+                                                                     "limits": {"memory": "1Gi"}}}}}
+    (tmp_path / "over.yml").write_text(yaml.safe_dump(over))
+    result = deploy("-e", f"@{tmp_path / 'over.yml'}", "-e", f"thebot_kubeconfig={tmp_path / 'none'}",
+                    playbook="validate.yml")
+    assert result.returncode == 2, result.output[-3000:]
+    assert "celery.resources.requests.memory: the memory request 2Gi is above its limit 1Gi" in result.flat
+
+
 @pytest.fixture
 def second_cluster():
     cli = [sys.executable, str(Path(testbed.__file__))]

@@ -10,7 +10,6 @@ import datetime
 import json
 import os
 import signal
-import subprocess
 import time
 
 import pytest
@@ -87,8 +86,8 @@ def test_an_older_secret_with_urls_is_rewritten_with_credentials_only(kube, depl
 def test_a_lost_secret_is_never_replaced_under_its_database_volume(kube, deploy, cluster_name, env, lost, tmp_path):
     extra = []
     if env == "prod":
-        strong = {key: os.urandom(16).hex() for key in ("secret_key", "postgres_password", "redis_password",
-                                                      "telegram_bot_token", "email_host_password")}
+        keys = ("secret_key", "postgres_password", "redis_password", "telegram_bot_token", "email_host_password")
+        strong = {key: os.urandom(16).hex() for key in keys}
         (tmp_path / "secrets.yml").write_text(yaml.safe_dump({"thebot_secrets": {**strong, "postgres_user": "thebot"}}))
         extra = ["-l", "prod-eu-1", "-e", "thebot_image_tag=1.4.2", "-e", f"@{tmp_path / 'secrets.yml'}"]
     first = deploy(*extra, env=env)
@@ -245,4 +244,4 @@ def test_status_shows_a_pending_release_its_history_and_who_holds_the_lock(kube,
     flat = status.flat
     assert "revision 2, pending-upgrade" in flat, status.output[-3000:]
     assert "1 | deployed | thebot-0.1.0 | 1.0.0" in flat and "2 | pending-upgrade | thebot-0.1.0 | 1.0.0" in flat
-    assert f"lock thebot-deploy-lock: held by root@" in flat and f"pid {upgrade.pid} started" in flat
+    assert "lock thebot-deploy-lock: held by root@" in flat and f"pid {upgrade.pid} started" in flat

@@ -34,7 +34,7 @@ def test_bad_prod_values_are_refused_offline(tmp_path):
     assert shutil.which("unshare"), "util-linux's unshare is needed to cut the network"
     values = env_values("prod")
     values.update(debug=True, image={"tag": "latest"})
-    values["backend"]["resources"]["requests"]["memory"] = "2Gi"
+    values["ingress"]["tls"] = []
     (tmp_path / "play.yml").write_text(PLAY % CHART)
     (tmp_path / "vars.yml").write_text(yaml.safe_dump({"thebot_chart_values": values}))
     env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", ANSIBLE_NOCOLOR="1",
@@ -47,7 +47,7 @@ def test_bad_prod_values_are_refused_offline(tmp_path):
     output = result.stdout + result.stderr
     print(f"\nrejection of bad prod values by ansible-playbook, offline: {elapsed:.1f} s")
     assert result.returncode == 2, output
-    for path in ("debug:", "image.tag:", "backend.resources.requests.memory:"):
+    for path in ("debug:", "image.tag:", "ingress.hosts.0.host:"):
         assert path in output, output
     assert "nothing was sent to the cluster" in output
     assert "Traceback" not in output

@@ -16,14 +16,14 @@ from helpers.chart import CHART, env_values
 DEFAULTS = yaml.safe_load((CHART / "values.yaml").read_text())
 SCHEMA = json.loads((CHART / "values.schema.json").read_text())
 CREDENTIALS = read_credentials(str(CHART))
+GOOD_SECRETS = {"secret_key": "x7Qm2Lp9Rz4Vt8Nw3Kc6Hb1Fd5Gs0Jy", "postgres_password": "Pq8Wn3Zx6Lm1Vr5Tb9Kd",
+                "postgres_user": "thebot", "redis_password": "Rt5Yh8Uj2Ik9Ol3Pa7Sd",
+                "telegram_bot_token": "123456:Zx9Cv3Bn7Mq2Wl5Er8Ty", "email_host_password": "Em4Hs8Pw2Xq6Zr1Nv5Kt"}
 
 
 def check(values, defaults, schema, environment, policy=None, secrets=None):
     """The module's check, judging credentials by the chart's own list, as the module does."""
     return values_check.check(values, defaults, schema, environment, policy, secrets, CREDENTIALS)
-GOOD_SECRETS = {"secret_key": "x7Qm2Lp9Rz4Vt8Nw3Kc6Hb1Fd5Gs0Jy", "postgres_password": "Pq8Wn3Zx6Lm1Vr5Tb9Kd",
-                "postgres_user": "thebot", "redis_password": "Rt5Yh8Uj2Ik9Ol3Pa7Sd",
-                "telegram_bot_token": "123456:Zx9Cv3Bn7Mq2Wl5Er8Ty", "email_host_password": "Em4Hs8Pw2Xq6Zr1Nv5Kt"}
 
 
 def prod_values(**overrides):
@@ -56,7 +56,7 @@ def test_all_prod_breaches_are_reported_at_once():
                          secrets={"postgresPassword": "inline-password"})
     found = errors(check(values, DEFAULTS, SCHEMA, "prod", secrets={"postgres_password": "demo-postgres-password"}))
     expected = {("debug", "debug_off"), ("networkPolicy.enabled", "network_policies"),
-                ("backend.replicaCount", "min_replicas"), 
+                ("backend.replicaCount", "min_replicas"),
                 ("image.tag", "image_tag_pinned"), ("ingress.hosts.0.host", "ingress_tls"),
                 ("postgresql.persistence.storageClass", "storage_classes"),
                 ("secrets.postgresPassword", "no_inline_secrets"), ("secrets.postgres_password", "no_demo_secrets"),
