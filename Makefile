@@ -63,9 +63,13 @@ PYTHON_NEXT ?= $(shell pyenv prefix $$(pyenv latest 3.12) 2>/dev/null)/bin/pytho
 VENV_NEXT ?= .venv-next
 # What the ansible-core version can change: plugins, playbooks, roles, recovery, the AWX path.
 NEXT_TESTS := tests/unit tests/integration/validate tests/integration/deploy tests/integration/recover tests/integration/awx
+# Of the 'safe by construction' tests, the ones whose roles' logic ansible-core could change (conditionals,
+# check mode, the lock's refusal); the rest prove the chart and the API server, the same on either version,
+# and CI's 90 minutes are better spent elsewhere.
+NEXT_SKIP := test_the_chart_owns or test_an_older_secret or test_an_unusable or test_status_shows or prod-secret
 
 test-next: $(VENV_NEXT)/.installed ## Run the product's tests on ansible-core 2.21 (Python 3.12), on a cluster of their own
-	THEBOT_TESTBED_NAME=thebot-next $(VENV_NEXT)/bin/pytest -p no:cacheprovider $(NEXT_TESTS)
+	THEBOT_TESTBED_NAME=thebot-next $(VENV_NEXT)/bin/pytest -p no:cacheprovider $(NEXT_TESTS) -k "not ($(NEXT_SKIP))"
 
 $(VENV_NEXT)/.installed: requirements-next.txt
 	$(PYTHON_NEXT) -m venv $(VENV_NEXT)
