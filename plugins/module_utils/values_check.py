@@ -25,9 +25,10 @@ DATABASES = ("postgresql", "redis")
 # The credentials' one home is the chart's files/credentials.yaml (read_credentials): each with its
 # Secret key, vault key, chart value, and whether it is public or goes into a URL.
 CREDENTIALS_FILE = ("files", "credentials.yaml")
-# What a URL's user and password take unescaped (RFC 3986 unreserved): the chart writes them into
-# DATABASE_URL and REDIS_URL as they are.
-URL_SAFE = re.compile(r"^[A-Za-z0-9._~-]*$")
+# What a URL's user and password take unescaped (RFC 3986: unreserved, sub-delims, and ':' after the
+# user): the chart writes them into DATABASE_URL and REDIS_URL as they are.
+URL_SAFE = {"user": re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=-]*$"),
+            "password": re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:-]*$")}
 # A schema message quotes the value: past this length, only its size is told.
 MAX_MESSAGE = 240
 
@@ -241,17 +242,19 @@ def rule_secrets_complete(values, secrets, options):
 
 
 def rule_credentials_url_safe(values, secrets, options):
-    """The chart writes these into DATABASE_URL and REDIS_URL as they are: '@', ':' or '/' would break them."""
+    """The chart writes these into DATABASE_URL and REDIS_URL as they are: '@', '/', '?', '#', '%' would break them."""
     for credential in options["credentials"]:
         if not credential.get("url"):
             continue
         for path, value in (("secrets.%s" % credential["vault"], (secrets or {}).get(credential["vault"])),
                             ("secrets.%s" % credential["value"], (values.get("secrets") or {}).get(credential["value"]))):
-            if isinstance(value, str) and not URL_SAFE.match(value):
-                yield path, "it holds characters a connection URL would have to escape (only letters, digits and " \
-                    "- . _ ~ go into DATABASE_URL and REDIS_URL as they are)", \
-                    "choose a value of letters, digits and - . _ ~ (a long one is as strong); to change one " \
-                    "already in use, rotate it on purpose (README: rotating credentials)"
+            if isinstance(value, str) and not URL_SAFE[credential["url"]].match(value):
+                yield path, "it holds characters a connection URL would have to escape (DATABASE_URL and REDIS_URL " \
+                    "take it as it is: no @ / ? # %% or space%s)" % (", and no : in a user" if credential["url"] == "user"
+                                                                    else ""), \
+                    "choose a value of letters, digits and - . _ ~ ! $ & ' ( ) * + , ; =%s (ansible's password lookup " \
+                    "makes such values); to change one already in use, rotate it on purpose (README)" % (
+                        "" if credential["url"] == "user" else " :")
 
 
 def rule_no_demo_secrets(values, secrets, options):

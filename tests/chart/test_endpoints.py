@@ -71,7 +71,7 @@ def test_no_manifest_holds_a_credential_and_the_chart_makes_only_the_listed_keys
         assert value not in others
 
 
-@pytest.mark.parametrize("value", ["p@ss", "a:b", "a/b", "50%"])
+@pytest.mark.parametrize("value", ["p@ss", "a?b", "a/b", "50%", "sp ace"])
 def test_a_password_a_url_cannot_hold_is_refused_by_the_schema(value):
     from helpers.chart import render_result
 

@@ -14,9 +14,11 @@ import yaml
 TARGET = Path(__file__).resolve().parent.parent / "values.schema.json"
 # The credentials' one home: the chart value of each, and whether it goes into a connection URL as is.
 CREDENTIALS = yaml.safe_load((TARGET.parent / "files" / "credentials.yaml").read_text())
-# What a URL's user and password take without escaping (RFC 3986 unreserved): Kubernetes puts the
-# credential into DATABASE_URL and REDIS_URL as it is, so "@", ":", "/" or "%" would break the URL.
-URL_SAFE = {"type": "string", "pattern": r"^[A-Za-z0-9._~-]*$"}
+# What a URL's user and password take unescaped (RFC 3986: unreserved, sub-delims, and ':' after the
+# user): Kubernetes puts the credential into DATABASE_URL and REDIS_URL as it is, so "@", "/", "?", "#",
+# "%" or a space would break the URL.
+URL_SAFE = {"user": {"type": "string", "pattern": r"^[A-Za-z0-9._~!$&'()*+,;=-]*$"},
+            "password": {"type": "string", "pattern": r"^[A-Za-z0-9._~!$&'()*+,;=:-]*$"}}
 
 # A Kubernetes quantity (the forms the chart's values use): 250m, 1, 0.5, 512Mi, 1Gi.
 QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"
@@ -128,7 +130,7 @@ PROPERTIES = {
     "config": obj({"djangoSettingsModule": SETTING, "allowedHosts": SETTING, "corsAllowedOrigins": SETTING,
                    "extra": {"type": "object", "additionalProperties": SETTING}}),
     "secrets": obj({"existingSecret": S, "checksum": S,
-                    **{c["value"]: URL_SAFE if c.get("url") else S for c in CREDENTIALS}}),
+                    **{c["value"]: URL_SAFE[c["url"]] if c.get("url") else S for c in CREDENTIALS}}),
     "persistence": obj({"static": ref("sharedVolume"), "media": ref("sharedVolume")}),
     "migrations": ref("job"),
     "collectstatic": ref("job"),
