@@ -249,12 +249,12 @@ def rule_credentials_url_safe(values, secrets, options):
         for path, value in (("secrets.%s" % credential["vault"], (secrets or {}).get(credential["vault"])),
                             ("secrets.%s" % credential["value"], (values.get("secrets") or {}).get(credential["value"]))):
             if isinstance(value, str) and not URL_SAFE[credential["url"]].match(value):
-                yield path, "it holds characters a connection URL would have to escape (DATABASE_URL and REDIS_URL " \
-                    "take it as it is: no @ / ? # %% or space%s)" % (", and no : in a user" if credential["url"] == "user"
-                                                                    else ""), \
-                    "choose a value of letters, digits and - . _ ~ ! $ & ' ( ) * + , ; =%s (ansible's password lookup " \
-                    "makes such values); to change one already in use, rotate it on purpose (README)" % (
-                        "" if credential["url"] == "user" else " :")
+                user = credential["url"] == "user"
+                yield (path, "it holds characters a connection URL would have to escape (DATABASE_URL and REDIS_URL "
+                       "take it as it is: no @ / ? # %% or space%s)" % (", and no : in a user" if user else ""),
+                       "choose a value of letters, digits and - . _ ~ ! $ & ' ( ) * + , ; =%s (ansible's password "
+                       "lookup makes such values); to change one already in use, rotate it on purpose (README)"
+                       % ("" if user else " :"))
 
 
 def rule_no_demo_secrets(values, secrets, options):

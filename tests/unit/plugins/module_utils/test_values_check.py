@@ -172,5 +172,5 @@ def test_what_ansibles_password_lookup_makes_goes_into_a_url_as_it_is():
                "redis_password": "q:W,e.R-t_Y8u9I0o1P2a3S"}
     assert not errors(check(prod_values(), DEFAULTS, SCHEMA, "prod", secrets=secrets))
     user = {**GOOD_SECRETS, "postgres_user": "the:bot"}
-    assert ("secrets.postgres_user", "credentials_url_safe") in errors(check(prod_values(), DEFAULTS, SCHEMA, "prod",
-                                                                            secrets=user)), "':' ends a URL's user"
+    found = errors(check(prod_values(), DEFAULTS, SCHEMA, "prod", secrets=user))
+    assert ("secrets.postgres_user", "credentials_url_safe") in found, "':' ends a URL's user"
