@@ -604,32 +604,6 @@ def _rss_mib(pid: int | None) -> float:
 
 # ------------------------------------------------------------------------------------------ providers
 
-def kind_unavailable() -> str | None:
-    """Why a kind cluster cannot be made here, or None when it can."""
-    if shutil.which("kind") is None:
-        return "the kind binary is not on PATH"
-    if shutil.which("docker") is None:
-        return "docker is not on PATH"
-    info = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True, check=False)
-    if info.returncode:
-        return f"no Docker engine answers ({info.stderr.strip().splitlines()[-1] if info.stderr.strip() else 'docker info failed'})"
-    image = os.environ.get("THEBOT_KIND_IMAGE", "kindest/node:v1.36.3")
-    if subprocess.run(["docker", "image", "inspect", image], capture_output=True, check=False).returncode:
-        return f"the node image {image} is not present (set THEBOT_KIND_IMAGE to one that is)"
-    return None
-
-
-def kind_up(name: str) -> Path:
-    kubeconfig = HOME / "clusters" / f"kind-{name}" / "kubeconfig"
-    kubeconfig.parent.mkdir(parents=True, exist_ok=True)
-    exists = subprocess.run(["kind", "get", "clusters"], capture_output=True, text=True, check=False).stdout.split()
-    if name not in exists:
-        subprocess.run(["kind", "create", "cluster", "--name", name, "--wait", "120s",
-                        "--image", os.environ.get("THEBOT_KIND_IMAGE", "kindest/node:v1.36.3"),
-                        "--kubeconfig", str(kubeconfig)], check=True)
-    return kubeconfig
-
-
 # ------------------------------------------------------------------------------------------------ CLI
 
 def _record(path: Path | None, provider: str, kubeconfig: Path, context: str) -> None:
@@ -653,20 +627,20 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.provider == "kind":
-            reason = kind_unavailable()
-            if reason:
-                print(f"testbed: kind provider skipped: {reason}. Use --provider kwok (the default).",
-                      file=sys.stderr)
-                return 3
+            # Real containers: kindnode.py builds the node image here (or, with THEBOT_KIND_IMAGE, uses that one)
+            sys.modules.setdefault("testbed", sys.modules[__name__])  # one TestbedError for both files
+            import kindnode  # pylint: disable=import-outside-toplevel
+            kind = kindnode.KindCluster(args.name)
             if args.command == "up":
-                build()  # helm, helm-diff and kubectl come from the test bed whatever runs the cluster
-                kubeconfig = kind_up(args.name)
+                kubeconfig = kind.up()
                 _record(args.record, "kind", kubeconfig, f"kind-{args.name}")
                 print(kubeconfig)
             elif args.command == "down":
-                subprocess.run(["kind", "delete", "cluster", "--name", args.name], check=True)
+                left = kind.down()
+                if left:
+                    raise TestbedError("teardown left behind: " + "; ".join(left))
             else:
-                raise TestbedError(f"{args.command} is for the kwok provider; use kubectl with the kind kubeconfig")
+                raise TestbedError(f"{args.command} is for the kwok provider; see kindnode.py for kind")
             return 0
         cluster = Cluster(args.name)
         if args.command == "build":

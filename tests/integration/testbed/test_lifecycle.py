@@ -65,20 +65,3 @@ def test_up_restarts_a_stopped_component_and_keeps_the_data(kube, cluster_name, 
     restarted = cli("up", "--name", cluster_name)
     assert restarted.returncode == 0, restarted.stderr
     assert kube.get("configmap", "survivor", "-n", namespace)["data"] == {"k": "v"}
-
-
-def test_kind_provider_runs_where_it_can_and_says_why_where_it_cannot():
-    reason = testbed.kind_unavailable()
-    result = cli("up", "--provider", "kind", "--name", "kind-probe")
-    if reason is not None:
-        assert result.returncode == 3, result.stderr
-        assert f"kind provider skipped: {reason}" in result.stderr, result.stderr
-        return
-    try:  # Docker, kind and a node image are here: the kind path is proven for real.
-        assert result.returncode == 0, result.stderr
-        kubeconfig = result.stdout.strip()
-        readyz = subprocess.run([testbed.binary("kubectl"), f"--kubeconfig={kubeconfig}", "get", "--raw", "/readyz"],
-                                capture_output=True, text=True, check=False)
-        assert readyz.stdout == "ok", readyz.stderr
-    finally:
-        cli("down", "--provider", "kind", "--name", "kind-probe")

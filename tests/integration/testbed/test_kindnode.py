@@ -1,0 +1,83 @@
+"""kindnode.py's own parts that need no Docker: image archives, layers, fingerprints, the network guard's
+bookkeeping. The whole tool (build, up, down) runs in make molecule, whose destroy fails if the teardown
+leaves anything behind."""
+
+import hashlib
+import json
+import os
+import tarfile
+
+import pytest
+
+import kindnode
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setattr(kindnode, "KIND_HOME", tmp_path / "kind")
+    (tmp_path / "kind").mkdir()
+    return tmp_path
+
+
+def tree(root, files):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_a_layer_is_reproducible_whatever_the_file_times(home):
+    first = kindnode.Layer.of("a", tree(home / "one", {"etc/x": "1", "app/y.py": "print()"}), "k1")
+    second_tree = tree(home / "two", {"app/y.py": "print()", "etc/x": "1"})
+    os.utime(second_tree / "etc/x", (1, 1))
+    second = kindnode.Layer.of("b", second_tree, "k2")
+    assert first.sha256 == second.sha256
+    assert first.sha256 == hashlib.sha256(first.path.read_bytes()).hexdigest()
+    third = kindnode.Layer.of("c", tree(home / "three", {"etc/x": "2", "app/y.py": "print()"}), "k3")
+    assert third.sha256 != first.sha256
+
+
+def test_the_archive_is_what_docker_save_writes(home):
+    base = kindnode.Layer.of("base", tree(home / "base", {"etc/passwd": "root:x:0:0::/:/bin/sh\n"}), "b")
+    app = kindnode.Layer.of("app", tree(home / "app", {"app/manage.py": "print()"}), "a")
+    images = [kindnode.Image(("localhost/x/backend:1", "localhost/x/backend:2"), [base, app], {"User": "1000"}),
+              kindnode.Image(("localhost/x/redis:7",), [base], {"Cmd": ["redis-server"]})]
+    archive = kindnode.write_archive(home / "out.tar", images)
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+        assert [entry["RepoTags"] for entry in manifest] == [["localhost/x/backend:1", "localhost/x/backend:2"],
+                                                               ["localhost/x/redis:7"]]
+        names = tar.getnames()
+        assert names.count(f"{base.sha256}/layer.tar") == 1, "a layer shared by two images is stored once"
+        for entry in manifest:
+            config = json.load(tar.extractfile(entry["Config"]))
+            assert entry["Config"] == hashlib.sha256(tar.extractfile(entry["Config"]).read()).hexdigest() + ".json"
+            layers = [hashlib.sha256(tar.extractfile(layer).read()).hexdigest() for layer in entry["Layers"]]
+            assert config["rootfs"]["diff_ids"] == [f"sha256:{sha}" for sha in layers]
+        assert json.load(tar.extractfile(manifest[0]["Config"]))["config"] == {"User": "1000"}
+
+
+def test_the_fingerprint_follows_the_content(home):
+    folder = tree(home / "f", {"a": "1"})
+    before = kindnode.digest("v1", folder)
+    assert kindnode.digest("v1", folder) == before
+    (folder / "a").write_text("2")
+    assert kindnode.digest("v1", folder) != before
+    assert kindnode.digest("v2", tree(home / "g", {"a": "1"})) != kindnode.digest("v1", tree(home / "h", {"a": "1"}))
+
+
+def test_the_fixtures_spec_names_existing_folders_and_distinct_tags():
+    spec = json.loads((kindnode.FIXTURES / "images.json").read_text())
+    tags = [tag for image in spec["images"] for tag in image["tags"]]
+    assert len(tags) == len(set(tags))
+    for image in spec["images"]:
+        for folder in image["layers"]:
+            assert (kindnode.FIXTURES / folder).is_dir(), folder
+
+
+def test_the_host_state_the_teardown_compares_leaves_counters_out():
+    """Counters change while the cluster runs; a rule left behind is what the teardown check must see."""
+    state = kindnode.host_network_state()
+    assert all(not rule.endswith("]") for rule in state["rules"])
+    assert "lo" in state["links"] and state["ip_forward"] in ("0", "1")
