@@ -1,0 +1,10 @@
+#!/usr/bin/env python3
+"""THE_BOT's backend stand-in: Django's manage.py."""
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thebot.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
