@@ -88,3 +88,15 @@ def test_a_request_above_its_limit_is_refused_by_the_chart_naming_the_field(sect
 def test_a_request_equal_to_its_limit_in_another_form_passes(asked, limit):
     result = render_result({"backend": {"resources": {"requests": {"cpu": asked}, "limits": {"cpu": limit}}}})
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("allowed,expected", [("", "thebot-backend,localhost"), ("a.example", "a.example,localhost"),
+                                              ("localhost,b.example", "localhost,b.example")])
+def test_allowed_hosts_always_admit_the_probes_host(allowed, expected):
+    """The kubelet's HTTP probes come with the pod IP as Host, which Django refuses: they send Host localhost,
+    and ALLOWED_HOSTS always lists it."""
+    rendered = render({"config": {"allowedHosts": allowed}, "ingress": {"enabled": False}})
+    assert rendered.kind("ConfigMap")[0]["data"]["ALLOWED_HOSTS"] == expected
+    backend = rendered.get("Deployment", "backend")["spec"]["template"]["spec"]["containers"][0]
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert backend[probe]["httpGet"]["httpHeaders"] == [{"name": "Host", "value": "localhost"}]

@@ -54,3 +54,17 @@ def test_data_volumes_survive_uninstall():
         assert claim["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     for statefulset in rendered.kind("StatefulSet"):
         assert statefulset["spec"]["volumeClaimTemplates"], "StatefulSet PVCs are never deleted by helm"
+
+
+def test_the_migration_waits_for_the_database_by_its_address_alone():
+    """On a first install the job starts with the release's PostgreSQL: it waits for it (a python socket loop
+    in the backend image), reading the ConfigMap's host and port, with no credential."""
+    spec = render().get("Job", "migrations")["spec"]["template"]["spec"]
+    [wait] = spec["initContainers"]
+    assert wait["name"] == "wait-for-database" and wait["image"] == spec["containers"][0]["image"]
+    assert [list(entry) for entry in wait["envFrom"]] == [["configMapRef"]]
+    assert 'os.environ["DATABASE_HOST"]' in wait["args"][2] and 'os.environ["DATABASE_PORT"]' in wait["args"][2]
+    assert wait["securityContext"] == spec["containers"][0]["securityContext"]
+    spec = render({"migrations": {"waitForDatabase": False}}).get("Job", "migrations")["spec"]["template"]["spec"]
+    assert "initContainers" not in spec
+    assert "initContainers" not in render().get("Job", "collectstatic")["spec"]["template"]["spec"]

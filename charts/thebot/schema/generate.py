@@ -37,6 +37,8 @@ REPLICAS = {"type": "integer", "minimum": 1, "maximum": MAX_REPLICAS}
 REGISTRY = {"type": "string", "pattern": r"^[a-z0-9.-]*(:[0-9]+)?$"}
 # A ConfigMap holds at most 1 MiB in all; one setting of 64 KiB is already a file, not a setting.
 SETTING = {"type": "string", "maxLength": 65536}
+JOB = {"enabled": B, "args": STRS, "backoffLimit": {"type": "integer", "minimum": 0},
+       "activeDeadlineSeconds": {"type": "integer", "minimum": 1}, "podLabels": MAP}
 
 
 def obj(props, required=None):
@@ -96,8 +98,7 @@ DEFINITIONS = {
                      "livenessProbe": ref("probe"), "readinessProbe": ref("probe"),
                      "writableDirs": ref("absolutePaths"), "podSecurityContext": OBJ, "podAnnotations": MAP,
                      "nodeSelector": MAP, "tolerations": ARR}),
-    "job": obj({"enabled": B, "args": STRS, "backoffLimit": {"type": "integer", "minimum": 0},
-                "activeDeadlineSeconds": {"type": "integer", "minimum": 1}, "podLabels": MAP}),
+    "job": obj(JOB),
     "hostname": {"type": "string", "maxLength": 253,
                  "pattern": r"^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"},
 }
@@ -132,7 +133,7 @@ PROPERTIES = {
     "secrets": obj({"existingSecret": S, "checksum": S,
                     **{c["value"]: URL_SAFE[c["url"]] if c.get("url") else S for c in CREDENTIALS}}),
     "persistence": obj({"static": ref("sharedVolume"), "media": ref("sharedVolume")}),
-    "migrations": ref("job"),
+    "migrations": obj({**JOB, "waitForDatabase": B}),
     "collectstatic": ref("job"),
     "jobs": obj({"resources": ref("resources")}),
     "ingress": obj({

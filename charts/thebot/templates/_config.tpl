@@ -25,7 +25,9 @@ helm.sh/hook-delete-policy: before-hook-creation
 ENVIRONMENT: {{ .Values.environment | quote }}
 DEBUG: {{ ternary "True" "False" .Values.debug | quote }}
 DJANGO_SETTINGS_MODULE: {{ .Values.config.djangoSettingsModule | quote }}
-ALLOWED_HOSTS: {{ .Values.config.allowedHosts | default (concat $hosts (list $backend "localhost") | join ",") | quote }}
+{{- /* localhost always: the kubelet's HTTP probes send it (Django refuses a Host it does not list, and the pod IP changes) */}}
+{{- $allowed := .Values.config.allowedHosts | default (concat $hosts (list $backend) | join ",") | splitList "," | compact }}
+ALLOWED_HOSTS: {{ (has "localhost" $allowed | ternary $allowed (append $allowed "localhost")) | join "," | quote }}
 {{- $origins := list }}{{ range $hosts }}{{ $origins = append $origins (printf "https://%s" .) }}{{ end }}
 CORS_ALLOWED_ORIGINS: {{ .Values.config.corsAllowedOrigins | default ($origins | join ",") | quote }}
 LOG_LEVEL: {{ .Values.logLevel | quote }}
