@@ -107,6 +107,23 @@ def test_helm_timeout_rolls_back_and_says_what_to_do(kube, deploy):
     assert "nodeSelector" not in json.dumps(kube.get("deployment", "thebot-backend", "-n", first.namespace)["spec"])
 
 
+def test_a_first_install_that_is_not_ready_in_time_is_removed_and_its_credentials_kept(kube, deploy):
+    """The first install runs helm without --wait (the migration hook must run before the backend can be
+    Ready), so the role waits for the workloads itself and undoes the install as --atomic would."""
+    unschedulable = {"thebot_cluster_chart_values": {"backend": {"nodeSelector": {"nowhere": "true"}}}}
+    result = deploy("-e", "thebot_helm_timeout=15s", "-e", json.dumps(unschedulable))
+    assert result.returncode == 2
+    assert (f"the first install was not ready within 15s (Deployment/thebot-backend): the first install was "
+            f"removed, as --atomic does (its volumes and credentials are kept); see kubectl get pods,jobs -n "
+            f"{result.namespace}") in " ".join(result.output.split()), result.output[-3000:]
+    assert kube.helm("list", "-n", result.namespace, "--all", "-q").stdout.strip() == "", "no release is left"
+    assert kube.get("secret", "thebot-credentials", "-n", result.namespace)["data"]["POSTGRES_PASSWORD"]
+    # and the next deploy installs it, with the same credentials
+    again = deploy(namespace=result.namespace)
+    assert again.returncode == 0, again.output[-3000:]
+    assert [r["status"] for r in revisions(kube, result.namespace)] == ["deployed"]
+
+
 def test_missing_vault_password_says_what_to_pass(kube, deploy):
     result = deploy(vault=False)
     assert result.returncode == 2

@@ -5,6 +5,7 @@ from ansible.errors import AnsibleFilterError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.thebot.platform.plugins.filter.duration_seconds import FilterModule as DurationFilters
 from ansible_collections.thebot.platform.plugins.filter.image_ref import FilterModule as ImageRefFilters
 from ansible_collections.thebot.platform.plugins.filter.quantity import FilterModule as QuantityFilters
 from ansible_collections.thebot.platform.plugins.filter.quantity_compare import FilterModule as CompareFilters
@@ -12,6 +13,7 @@ from ansible_collections.thebot.platform.plugins.filter.quantity_compare import 
 quantity = QuantityFilters().filters()["quantity"]
 quantity_compare = CompareFilters().filters()["quantity_compare"]
 image_ref = ImageRefFilters().filters()["image_ref"]
+duration_seconds = DurationFilters().filters()["duration_seconds"]
 
 # Anything YAML or Jinja could hand a filter: scalars, text of any alphabet, nested lists and maps.
 ANYTHING = st.recursive(
@@ -31,6 +33,18 @@ def test_quantity_and_compare():
 def test_image_ref():
     assert image_ref("registry.example.com/thebot/backend:1.4.2") == {
         "registry": "registry.example.com", "repository": "thebot/backend", "tag": "1.4.2", "digest": ""}
+
+
+@pytest.mark.parametrize("duration,seconds", [("10m", 600), ("90s", 90), ("1h30m", 5400), ("1.5h", 5400),
+                                              ("1500ms", 2), ("0s", 0)])
+def test_duration_seconds(duration, seconds):
+    assert duration_seconds(duration) == seconds
+
+
+@pytest.mark.parametrize("bad", ["", "10", "10 m", "m", "10min", "-1s", None, 600, ["10m"]])
+def test_duration_seconds_refuses_what_helm_would(bad):
+    with pytest.raises(AnsibleFilterError, match=r"thebot.platform.duration_seconds: .* is not a duration"):
+        duration_seconds(bad)
 
 
 def test_errors_name_the_filter_and_the_value():
@@ -75,3 +89,14 @@ def test_image_ref_never_raises_anything_but_a_filter_error(value):
 @given(st.from_regex(r"\A[0-9]{1,6}(\.[0-9]{1,3})?(m|k|M|G|Ki|Mi|Gi)?\Z"))
 def test_every_well_formed_quantity_parses(text):
     assert quantity(text) >= 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANYTHING)
+def test_duration_seconds_never_raises_anything_but_a_filter_error(value):
+    try:
+        seconds = duration_seconds(value)
+    except AnsibleFilterError as error:
+        assert str(error).startswith("thebot.platform.duration_seconds: ")
+    else:
+        assert isinstance(seconds, int) and seconds >= 0
