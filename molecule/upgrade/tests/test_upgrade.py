@@ -37,3 +37,11 @@ def test_the_migration_hook_ran_again_for_the_new_release(cluster):
     assert job["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":1.0.1")
     assert job["status"].get("succeeded") == 1
     assert job["metadata"]["annotations"]["helm.sh/hook"] == "post-install,pre-upgrade"
+
+
+def test_the_new_migration_ran_against_the_database(containers):
+    """kind: 1.0.1's migration (tests/images/backend-1.0.1) created its table before the new pods rolled out."""
+    backend = containers.pod("backend")["metadata"]["name"]
+    info = containers.http(backend, "http://127.0.0.1:8000/api/info/", host="localhost")[1]
+    assert info["migrations"] == ["rows.0001_initial", "rows.0002_note"]
+    assert "rows_note" in info["tables"]
