@@ -100,9 +100,8 @@ def log(message: str) -> None:
     print(f"kindnode: {message}", file=sys.stderr, flush=True)
 
 
-def run(*argv, **kwargs) -> subprocess.CompletedProcess:
-    kwargs.setdefault("check", True)
-    return subprocess.run([str(arg) for arg in argv], **kwargs)
+def run(*argv, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([str(arg) for arg in argv], check=check, **kwargs)
 
 
 def digest(*parts) -> str:
@@ -242,7 +241,7 @@ class Image:
     def manifest(self) -> tuple:
         body = {"architecture": "amd64", "os": "linux", "config": self.config,
                 "rootfs": {"type": "layers", "diff_ids": [f"sha256:{layer.sha256}" for layer in self.layers]},
-                "history": [{"created_by": "tests/testbed/kindnode.py"} for _ in self.layers]}
+                "history": [{"created_by": "tests/testbed/kindnode.py"} for layer in self.layers]}
         config = json.dumps(body, sort_keys=True).encode()
         return config, hashlib.sha256(config).hexdigest()
 
@@ -355,7 +354,7 @@ def system_images(kubeadm: Path) -> list:
                         {"Env": [PATH_ENV], "Entrypoint": ["/coredns"]}))
     images.append(Image((by_name["kube-proxy"],),
                         [network, binary_layer("kube-proxy", tool_binary(NODE_TOOLS[0], "kube-proxy"),
-                                                "/usr/local/bin/kube-proxy")],
+                                               "/usr/local/bin/kube-proxy")],
                         {"Env": [PATH_ENV]}))
     # kind's containerd config pins pause:3.10 for sandboxes; kubeadm may name a later patch
     images.append(Image(tuple(sorted({by_name["pause"], "registry.k8s.io/pause:3.10"})),
@@ -367,7 +366,7 @@ def system_images(kubeadm: Path) -> list:
                         {"Env": [PATH_ENV]}))
     images.append(Image(("localhost/kube-router:" + NODE_TOOLS[4].version(),),
                         [network, binary_layer("kube-router", tool_binary(NODE_TOOLS[4], "kube-router"),
-                                                "/usr/local/bin/kube-router")],
+                                               "/usr/local/bin/kube-router")],
                         {"Env": [PATH_ENV], "Entrypoint": ["/usr/local/bin/kube-router"]}))
     # local-path-provisioner's helper pod (mkdir/rm of a volume's folder): any image with a shell
     images.append(Image((helper_image_ref(),), [network], {"Env": [PATH_ENV]}))

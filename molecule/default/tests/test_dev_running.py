@@ -105,9 +105,9 @@ def test_a_row_written_through_the_backend_is_read_back(containers, cluster, ing
 
 
 def test_a_task_sent_by_the_backend_is_executed_by_the_worker(containers, cluster, ingress_client):
-    status, _ = containers.http(ingress_client, backend_url(cluster, "/api/tasks/"), {"text": "via celery"},
-                                host=INGRESS_HOST, namespace="ingress-nginx")
-    assert status == 202
+    status, sent = containers.http(ingress_client, backend_url(cluster, "/api/tasks/"), {"text": "via celery"},
+                                   host=INGRESS_HOST, namespace="ingress-nginx")
+    assert status == 202 and sent["task"]
 
     def written():
         rows = containers.http(ingress_client, backend_url(cluster, "/api/rows/"), host=INGRESS_HOST,

@@ -52,10 +52,11 @@ def test_the_old_pods_served_the_row_throughout(cluster):
     reads = [line.split(maxsplit=2) for line in
              cluster.kubectl("logs", "-n", "ingress-nginx", "row-reader").splitlines() if line.strip()]
     history = {r["revision"]: r for r in cluster.history()}
+
     def seconds(stamp: str) -> datetime.datetime:  # helm's and the reader's times, to the second, UTC
         return datetime.datetime.fromisoformat(stamp[:19])
     failed, rolled_back = seconds(history[2]["updated"]), seconds(history[3]["updated"])
-    times = [seconds(when) for when, *_ in reads]
+    times = [seconds(read[0]) for read in reads]
     assert times[0] < failed and times[-1] > rolled_back, (times[0], failed, rolled_back, times[-1])
     failures = [" ".join(read) for read in reads if read[1] != "ok"]
     assert not failures, f"{len(failures)} of {len(reads)} reads failed, first: {failures[:3]}"

@@ -46,8 +46,8 @@ def test_the_archive_is_what_docker_save_writes(home):
     archive = kindnode.write_archive(home / "out.tar", images)
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
-        assert [entry["RepoTags"] for entry in manifest] == [["localhost/x/backend:1", "localhost/x/backend:2"],
-                                                               ["localhost/x/redis:7"]]
+        assert [entry["RepoTags"] for entry in manifest] == [
+            ["localhost/x/backend:1", "localhost/x/backend:2"], ["localhost/x/redis:7"]]
         names = tar.getnames()
         assert names.count(f"{base.sha256}/layer.tar") == 1, "a layer shared by two images is stored once"
         for entry in manifest:

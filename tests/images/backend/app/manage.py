@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""THE_BOT's backend stand-in: Django's manage.py."""
+"""THE_BOT's backend stand-in: Django's manage.py (the chart runs "python manage.py ...")."""
 import os
 import sys
 
