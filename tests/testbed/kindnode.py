@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from testbed import _K8S_STAMPS, HOME, TOOLS, TestbedError, Tool, _go_dir, build, build_tool  # noqa: E402
+from testbed import _K8S_STAMPS, HOME, TOOLS, TestbedError, Tool, _go_dir, build, build_tool, cli  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FILES = HERE / "kind"
@@ -782,11 +782,12 @@ class KindCluster:
                      "deployment/coredns -n kube-system"):
             self.kubectl("rollout", "status", "--timeout=180s", *what.split(), stdout=subprocess.DEVNULL)
 
-    def down(self) -> list:
+    def down(self) -> None:
+        """Delete the cluster; with none left, stop dockerd and check that the host is as it was."""
         if UPSTREAM_IMAGE:
             if self.exists():
                 self.kind("delete", "cluster", "--name", self.name)
-            return []
+            return
         if self.docker.pid() and self.exists():
             self.kind("delete", "cluster", "--name", self.name, stderr=subprocess.DEVNULL)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -794,8 +795,11 @@ class KindCluster:
             if self.docker.pid() else []
         if others:
             log(f"dockerd kept for {', '.join(others)}")
-            return []
-        return self.docker.stop()
+            return
+        left = self.docker.stop()
+        if left:
+            raise TestbedError("teardown left behind: " + "; ".join(left))
+        log(f"cluster {self.name} is down; dockerd stopped, the host as it was")
 
 
 def main(argv=None) -> int:
@@ -803,29 +807,22 @@ def main(argv=None) -> int:
     parser.add_argument("command", choices=("build", "up", "down", "env"))
     parser.add_argument("--name", default=os.environ.get("THEBOT_TESTBED_NAME", "thebot"))
     args = parser.parse_args(argv)
+    return cli("kindnode", lambda: _command(args))
+
+
+def _command(args) -> None:
     cluster = KindCluster(args.name)
-    try:
-        if args.command == "build":
-            print(json.dumps({key: str(value) for key, value in build_all().items()}, indent=1))
-        elif args.command == "up":
-            print(cluster.up())
-        elif args.command == "down":
-            left = cluster.down()
-            if left:
-                raise TestbedError("teardown left behind: " + "; ".join(left))
-            log(f"cluster {args.name} is down")
-        elif args.command == "env":
-            print(f"export PATH={HOME / 'bin'}:$PATH")
-            print(f"export HELM_PLUGINS={HOME / 'helm-plugins'}")
-            print(f"export KUBECONFIG={cluster.kubeconfig}")
-            print(f"export DOCKER_HOST=unix://{cluster.docker.socket}")
-    except TestbedError as error:
-        print(f"kindnode: {error}", file=sys.stderr)
-        return 2
-    except subprocess.CalledProcessError as error:
-        print(f"kindnode: {' '.join(map(str, error.cmd))[:300]} exited {error.returncode}", file=sys.stderr)
-        return 2
-    return 0
+    if args.command == "build":
+        print(json.dumps({key: str(value) for key, value in build_all().items()}, indent=1))
+    elif args.command == "up":
+        print(cluster.up())
+    elif args.command == "down":
+        cluster.down()
+    elif args.command == "env":
+        print(f"export PATH={HOME / 'bin'}:$PATH")
+        print(f"export HELM_PLUGINS={HOME / 'helm-plugins'}")
+        print(f"export KUBECONFIG={cluster.kubeconfig}")
+        print(f"export DOCKER_HOST=unix://{cluster.docker.socket}")
 
 
 if __name__ == "__main__":

@@ -625,59 +625,65 @@ def main(argv=None) -> int:
     parser.add_argument("--record", type=Path, metavar="FILE",
                         help="with up: write where the cluster is (kubeconfig, context, tools) to FILE as JSON")
     args = parser.parse_args(argv)
-    try:
-        if args.provider == "kind":
-            # Real containers: kindnode.py builds the node image here (or, with THEBOT_KIND_IMAGE, uses that one)
-            sys.modules.setdefault("testbed", sys.modules[__name__])  # one TestbedError for both files
-            import kindnode  # pylint: disable=import-outside-toplevel
-            kind = kindnode.KindCluster(args.name)
-            if args.command == "up":
-                kubeconfig = kind.up()
-                _record(args.record, "kind", kubeconfig, f"kind-{args.name}")
-                print(kubeconfig)
-            elif args.command == "down":
-                left = kind.down()
-                if left:
-                    raise TestbedError("teardown left behind: " + "; ".join(left))
-            else:
-                raise TestbedError(f"{args.command} is for the kwok provider; see kindnode.py for kind")
-            return 0
-        cluster = Cluster(args.name)
-        if args.command == "build":
-            print(build())
-        elif args.command == "up":
-            kubeconfig = cluster.up()
-            _record(args.record, "kwok", kubeconfig, f"testbed-{args.name}")
+    return cli("testbed", lambda: _command(args))
+
+
+def _command(args) -> int:
+    if args.provider == "kind":
+        # Real containers: kindnode.py builds the node image here (or, with THEBOT_KIND_IMAGE, uses that one)
+        sys.modules.setdefault("testbed", sys.modules[__name__])  # one TestbedError for both files
+        import kindnode  # pylint: disable=import-outside-toplevel
+        kind = kindnode.KindCluster(args.name)
+        if args.command == "up":
+            kubeconfig = kind.up()
+            _record(args.record, "kind", kubeconfig, f"kind-{args.name}")
             print(kubeconfig)
-        elif args.command == "kubeconfig":
-            if not cluster.kubeconfig.exists():
-                raise TestbedError(f"cluster {args.name} is not up: run 'testbed.py up --name {args.name}'")
-            print(cluster.kubeconfig)
         elif args.command == "down":
-            cluster.down()
-            print(f"testbed: cluster {args.name} is down; its data is removed")
-        elif args.command == "stop":
-            if args.component not in COMPONENTS:
-                raise TestbedError(f"stop needs a component: one of {', '.join(COMPONENTS)}")
-            cluster.stop(args.component, kill=args.kill)
-        elif args.command == "env":
-            print(f"export PATH={HOME / 'bin'}:$PATH")
-            print(f"export HELM_PLUGINS={HOME / 'helm-plugins'}")
-            print(f"export KUBECONFIG={cluster.kubeconfig}")
-        elif args.command == "status":
-            rows = cluster.status()
-            for component, pid, healthy, rss in rows:
-                print(f"{component:24} {'pid ' + str(pid) if pid else 'stopped':12} "
-                      f"{'healthy' if healthy else 'NOT healthy':12} {rss:7.0f} MiB")
-            print(f"{'total':24} {'':12} {'':12} {sum(row[3] for row in rows):7.0f} MiB")
-            return 0 if all(row[2] for row in rows) else 1
-    except TestbedError as error:
-        print(f"testbed: {error}", file=sys.stderr)
-        return 2
-    except subprocess.CalledProcessError as error:
-        print(f"testbed: {' '.join(map(str, error.cmd))[:200]} exited {error.returncode}", file=sys.stderr)
-        return 2
+            kind.down()
+        else:
+            raise TestbedError(f"{args.command} is for the kwok provider; see kindnode.py for kind")
+        return 0
+    cluster = Cluster(args.name)
+    if args.command == "build":
+        print(build())
+    elif args.command == "up":
+        kubeconfig = cluster.up()
+        _record(args.record, "kwok", kubeconfig, f"testbed-{args.name}")
+        print(kubeconfig)
+    elif args.command == "kubeconfig":
+        if not cluster.kubeconfig.exists():
+            raise TestbedError(f"cluster {args.name} is not up: run 'testbed.py up --name {args.name}'")
+        print(cluster.kubeconfig)
+    elif args.command == "down":
+        cluster.down()
+        print(f"testbed: cluster {args.name} is down; its data is removed")
+    elif args.command == "stop":
+        if args.component not in COMPONENTS:
+            raise TestbedError(f"stop needs a component: one of {', '.join(COMPONENTS)}")
+        cluster.stop(args.component, kill=args.kill)
+    elif args.command == "env":
+        print(f"export PATH={HOME / 'bin'}:$PATH")
+        print(f"export HELM_PLUGINS={HOME / 'helm-plugins'}")
+        print(f"export KUBECONFIG={cluster.kubeconfig}")
+    elif args.command == "status":
+        rows = cluster.status()
+        for component, pid, healthy, rss in rows:
+            print(f"{component:24} {'pid ' + str(pid) if pid else 'stopped':12} "
+                  f"{'healthy' if healthy else 'NOT healthy':12} {rss:7.0f} MiB")
+        print(f"{'total':24} {'':12} {'':12} {sum(row[3] for row in rows):7.0f} MiB")
+        return 0 if all(row[2] for row in rows) else 1
     return 0
+
+
+def cli(prog: str, body) -> int:
+    """body()'s exit code; an operator's failure (TestbedError, a command that failed) in one line, exit 2."""
+    try:
+        return body() or 0
+    except TestbedError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+    except subprocess.CalledProcessError as error:
+        print(f"{prog}: {' '.join(map(str, error.cmd))[:300]} exited {error.returncode}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
