@@ -109,6 +109,12 @@ class Containers:
         except ValueError:
             return status, text
 
+    def backend(self, path: str, pod: str | None = None) -> tuple:
+        """(status, JSON) of a request from a running backend pod to its own port, as the probes send it
+        (Host localhost); what shared/tasks/backend.yml does for the plays."""
+        return self.http(pod or self.pod("backend")["metadata"]["name"], f"http://127.0.0.1:8000{path}",
+                         host="localhost")
+
     def connects(self, pod: str, host: str, port: int, namespace: str | None = None) -> bool:
         """Whether a TCP connection from the pod to host:port opens within 3 s."""
         result = self.python(pod, "import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])),"

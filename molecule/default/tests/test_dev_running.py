@@ -88,7 +88,7 @@ def test_the_migration_tables_existed_before_the_backend_first_became_ready(clus
     ready = next(c for c in pod["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "True"
     became_ready = datetime.datetime.fromisoformat(ready["lastTransitionTime"].replace("Z", "+00:00"))
-    info = containers.http(pod["metadata"]["name"], "http://127.0.0.1:8000/api/info/", host="localhost")[1]
+    info = containers.backend("/api/info/", pod["metadata"]["name"])[1]
     assert {"rows_row", "rows_tick"} <= set(info["tables"])
     assert info["migrations"] == ["rows.0001_initial"]
     applied = datetime.datetime.fromisoformat(info["applied"]["rows.0001_initial"]).replace(microsecond=0)
@@ -120,5 +120,5 @@ def test_the_beat_schedule_fires(containers, cluster):
     pod = containers.pod("backend")["metadata"]["name"]
 
     def ticks():
-        return containers.http(pod, "http://127.0.0.1:8000/api/info/", host="localhost")[1]["ticks"]
+        return containers.backend("/api/info/", pod)[1]["ticks"]
     assert eventually(ticks, timeout=60) >= 1, "no beat tick reached the database within 60 s"

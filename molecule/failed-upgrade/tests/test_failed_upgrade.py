@@ -40,8 +40,7 @@ def test_the_migration_ran_and_its_error_is_in_the_job_log(containers, cluster):
 
 def test_the_failed_migration_left_nothing_in_the_database(containers):
     """Its table was created, then the migration raised: PostgreSQL rolled both back together."""
-    backend = containers.pod("backend")["metadata"]["name"]
-    info = containers.http(backend, "http://127.0.0.1:8000/api/info/", host="localhost")[1]
+    info = containers.backend("/api/info/")[1]
     assert info["migrations"] == ["rows.0001_initial"]
     assert "rows_broken" not in info["tables"]
 

@@ -39,8 +39,8 @@ def test_the_row_written_at_revision_1_survived_upgrade_rollback_uninstall_and_r
     """prepare.yml wrote it, then upgraded, rolled back and (converge) uninstalled; the reinstalled backend
     reads it with the kept credentials, on the kept volume."""
     backend = containers.pod("backend")["metadata"]["name"]
-    status, body = containers.http(backend, "http://127.0.0.1:8000/api/rows/", host="localhost")
+    status, body = containers.backend("/api/rows/", backend)
     assert status == 200
     assert [row["text"] for row in body["rows"]].count("written at revision 1") == 1
-    info = containers.http(backend, "http://127.0.0.1:8000/api/info/", host="localhost")[1]
+    info = containers.backend("/api/info/", backend)[1]
     assert info["migrations"] == ["rows.0001_initial", "rows.0002_note"], "the upgrade's migration is kept"

@@ -41,7 +41,6 @@ def test_the_migration_hook_ran_again_for_the_new_release(cluster):
 
 def test_the_new_migration_ran_against_the_database(containers):
     """kind: 1.0.1's migration (tests/images/backend-1.0.1) created its table before the new pods rolled out."""
-    backend = containers.pod("backend")["metadata"]["name"]
-    info = containers.http(backend, "http://127.0.0.1:8000/api/info/", host="localhost")[1]
+    info = containers.backend("/api/info/")[1]
     assert info["migrations"] == ["rows.0001_initial", "rows.0002_note"]
     assert "rows_note" in info["tables"]
