@@ -140,8 +140,9 @@ def test_wrong_context_ends_with_one_clear_line(deploy):
     assert "context no-such-context" in " ".join(result.output.split()), result.output[-3000:]
 
 
-@pytest.mark.parametrize("env,host,replicas", [("staging", "staging-eu-1", 2), ("prod", "prod-eu-1", 3)])
-def test_staging_and_prod_deploy_with_real_looking_credentials(kube, deploy, env, host, replicas, tmp_path):
+# prod, with an operator's own credentials, is molecule's prod scenario: its pods run, on kind.
+@pytest.mark.parametrize("env,host,replicas", [("staging", "staging-eu-1", 2)])
+def test_staging_deploys_with_real_looking_credentials(kube, deploy, env, host, replicas, tmp_path):
     # Not the demo vault (prod refuses it): credentials as an operator's own vault would hold them.
     strong = {key: uuid.uuid4().hex + uuid.uuid4().hex for key in
               ("secret_key", "postgres_password", "redis_password", "telegram_bot_token", "email_host_password")}

@@ -1,7 +1,8 @@
 """Faults on the test bed, each made for real: processes killed, hooks failing, deploys racing.
 
-kwok plays the kubelet: containers never run. A failing migration is kwok's chaos stage (the pod's
-container exits 1); an unfinished rollout is a pod no node can take. The cluster is this package's own.
+kwok plays the kubelet: containers never run. An unfinished rollout is a pod no node can take. The cluster
+is this package's own. A failing migration is proven where it really runs and fails: molecule's failed-upgrade
+scenario, on kind.
 """
 
 import datetime
@@ -40,9 +41,11 @@ def test_kube_apiserver_killed_mid_upgrade_then_the_next_run_converges(kube, dep
     first = deploy()
     assert first.returncode == 0, first.output[-3000:]
     ns = first.namespace
-    # An upgrade whose rollout cannot finish (no node takes the new backend pod), killed while pending.
+    # An upgrade whose rollout cannot finish (no node takes the new backend pod), killed while pending. helm
+    # keeps waiting for its timeout with no API server; 40 s covers the wait below, and the lock (30 s) has
+    # expired by the time the run ends.
     upgrade = deploy.background("-e", "thebot_image_tag=1.0.3", "-e", UNSCHEDULABLE, "-e", "thebot_lock_duration=30",
-                                "-e", "thebot_helm_timeout=120s", namespace=ns)
+                                "-e", "thebot_helm_timeout=40s", namespace=ns)
     wait_for("the upgrade's pending revision", lambda: statuses(kube, ns)[-1] == "pending-upgrade")
     wait_for("the new backend spec", lambda: "nodeSelector" in json.dumps(backend(kube, ns)["spec"]))
     bed = testbed.Cluster(cluster_name)
@@ -68,22 +71,6 @@ def test_kube_apiserver_killed_mid_upgrade_then_the_next_run_converges(kube, dep
     assert spec["containers"][0]["image"].endswith(":1.0.3")
     again = deploy("-e", "thebot_image_tag=1.0.3", namespace=ns)
     assert again.returncode == 0 and recap(again)["changed"] == 0, "converged: a further run changes nothing"
-
-
-def test_failing_migration_hook_rolls_back_and_keeps_the_previous_revision(kube, deploy):
-    first = deploy()
-    assert first.returncode == 0, first.output[-3000:]
-    ns = first.namespace
-    before = backend(kube, ns)["spec"]["template"]
-    failing = {"thebot_cluster_chart_values": {"migrations": {"podLabels": {testbed.FAILING_POD_LABEL: "true"}}}}
-    result = deploy("-e", "thebot_image_tag=1.0.1", "-e", json.dumps(failing), namespace=ns)
-    assert result.returncode == 2
-    assert "helm failed on thebot" in result.flat and "The release was rolled back to its previous revision." \
-        in result.flat, result.output[-3000:]
-    history = revisions(kube, ns)
-    assert [r["status"] for r in history] == ["superseded", "failed", "deployed"]
-    assert history[-1]["description"] == "Rollback to 1"
-    assert backend(kube, ns)["spec"]["template"] == before, "revision 1's workloads as they were"
 
 
 def test_two_deploys_at_once_one_proceeds_the_other_fails_clearly_or_waits(kube, deploy):
