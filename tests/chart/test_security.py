@@ -73,6 +73,33 @@ def test_checksums_roll_pods_when_config_or_secret_change():
     assert secret_changed["checksum/config"] == base["checksum/config"]
 
 
+# What each component may read of the app's Secret: the Django processes all of it (their settings), the databases
+# their own, the frontend (a static web server) nothing.
+READS = {"backend": "all", "celery": "all", "celery-beat": "all", "migrations": "all", "collectstatic": "all",
+         "frontend": set(), "postgresql": {"POSTGRES_USER", "POSTGRES_PASSWORD"}, "redis": {"REDIS_PASSWORD"}}
+
+
+def test_each_component_receives_only_the_credentials_it_uses(rendered):
+    secrets = rendered.kind("Secret")
+    assert len(secrets) == 1
+    every_key = set(secrets[0]["data"])
+    assert {"SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"} <= every_key
+    read = {}
+    for obj, pod in rendered.pod_templates():
+        keys = read.setdefault(_label(obj), set())
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            if any("secretRef" in source for source in container.get("envFrom", [])):
+                keys |= every_key
+            keys |= {e["valueFrom"]["secretKeyRef"]["key"] for e in container.get("env") or []
+                     if "secretKeyRef" in e.get("valueFrom", {})}
+    assert set(read) == set(READS), "a component to list in READS"
+    for component, keys in read.items():
+        expected = every_key if READS[component] == "all" else READS[component]
+        assert keys == expected, f"{component} reads {sorted(keys)}, its list says {sorted(expected)}"
+    frontend = rendered.get("Deployment", "frontend")["spec"]["template"]["spec"]["containers"][0]
+    assert not {e["name"] for e in frontend.get("env") or []} & {"DATABASE_URL", "REDIS_URL"}
+
+
 def test_existing_secret_is_used_and_no_secret_is_rendered():
     rendered = render({"secrets": {"existingSecret": "thebot-credentials", "checksum": "rev-7"}})
     assert not rendered.kind("Secret"), "with existingSecret the release holds no credentials"
@@ -80,7 +107,8 @@ def test_existing_secret_is_used_and_no_secret_is_rendered():
         refs = [e["secretRef"]["name"] for c in pod["containers"] for e in c.get("envFrom", []) if "secretRef" in e]
         refs += [e["valueFrom"]["secretKeyRef"]["name"] for c in pod["containers"] for e in c.get("env", [])
                  if "valueFrom" in e and "secretKeyRef" in e["valueFrom"]]
-        assert refs and set(refs) == {"thebot-credentials"}, obj["metadata"]["name"]
+        assert set(refs) <= {"thebot-credentials"}, obj["metadata"]["name"]
+        assert refs or _label(obj) == "frontend", f"{obj['metadata']['name']} reads no credential"
     first = rendered.get("Deployment", "backend")["spec"]["template"]["metadata"]["annotations"]["checksum/secret"]
     rotated = render({"secrets": {"existingSecret": "thebot-credentials", "checksum": "rev-8"}})
     assert rotated.get("Deployment", "backend")["spec"]["template"]["metadata"]["annotations"]["checksum/secret"] != first

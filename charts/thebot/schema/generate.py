@@ -90,7 +90,7 @@ DEFINITIONS = {
                 "writableDirs": ref("absolutePaths"),
                 "volumes": {"type": "array", "items": {"enum": ["static", "media"]}, "uniqueItems": True},
                 "strategy": obj({"type": {"enum": ["RollingUpdate", "Recreate"]}, "rollingUpdate": OBJ}),
-                "podAnnotations": MAP, "podSecurityContext": OBJ, "extraEnv": ref("env"),
+                "podAnnotations": MAP, "podSecurityContext": OBJ, "extraEnv": ref("env"), "credentials": B,
                 "nodeSelector": MAP, "tolerations": ARR, "affinity": OBJ}),
     "database": obj({"enabled": B, "image": ref("image"), "database": S, "containerPort": PORT,
                      "service": obj({"port": PORT}), "args": STRS, "secretEnv": MAP, "env": MAP,

@@ -149,12 +149,17 @@ checksum/secret: {{ include "thebot.secretData" . | sha256sum }}
 {{- ternary .Values.redis.service.port .Values.externalRedis.port .Values.redis.enabled -}}
 {{- end -}}
 
-{{/* The container environment of the apps and jobs: the ConfigMap and the Secret, whole (thebot.appEnv adds the URLs). */}}
+{{/*
+The container environment of the apps and jobs: the ConfigMap, and the Secret whole where the component takes
+the app's credentials (thebot.appEnv adds the URLs). Called as (dict "credentials" true "ctx" $).
+*/}}
 {{- define "thebot.appEnvFrom" -}}
 - configMapRef:
-    name: {{ include "thebot.configMapName" . }}
+    name: {{ include "thebot.configMapName" .ctx }}
+{{- if .credentials }}
 - secretRef:
-    name: {{ include "thebot.secretName" . }}
+    name: {{ include "thebot.secretName" .ctx }}
+{{- end }}
 {{- end -}}
 
 {{/* Volumes of the shared PVCs a component lists in .volumes (static, media). */}}

@@ -89,12 +89,16 @@ spec:
               containerPort: {{ $v.containerPort }}
               protocol: TCP
           envFrom:
-            {{- include "thebot.appEnvFrom" $ctx | nindent 12 }}
+            {{- include "thebot.appEnvFrom" (dict "credentials" $v.credentials "ctx" $ctx) | nindent 12 }}
+          {{- if or $v.credentials $v.extraEnv }}
           env:
+            {{- if $v.credentials }}
             {{- include "thebot.appEnv" $ctx | nindent 12 }}
+            {{- end }}
             {{- with $v.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
+          {{- end }}
           livenessProbe:
             {{- toYaml $v.livenessProbe | nindent 12 }}
           readinessProbe:

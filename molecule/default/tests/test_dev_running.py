@@ -66,8 +66,10 @@ def test_the_frontend_environment_holds_no_database_or_redis_credential(containe
     secret = cluster.get("secret", "thebot-credentials")["data"]
     credentials = {key: base64.b64decode(value).decode() for key, value in secret.items()}
     pod = containers.pod("frontend")["metadata"]["name"]
-    environ = containers.run(pod, "cat /proc/1/environ").stdout.split("\0")
+    # What any process of the container is given (the spec's env and envFrom), not PID 1's: nginx wipes its own.
+    environ = containers.run(pod, "cat /proc/self/environ").stdout.split("\0")
     names = {entry.split("=", 1)[0] for entry in environ if entry}
+    assert "ENVIRONMENT" in names, f"the ConfigMap's variables, read; names seen: {sorted(names)}"
     assert not names & {"DATABASE_URL", "REDIS_URL", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "POSTGRES_USER"}
     for key in ("POSTGRES_PASSWORD", "REDIS_PASSWORD"):
         assert not any(credentials[key] in entry for entry in environ), f"{key}'s value is in the frontend's environment"

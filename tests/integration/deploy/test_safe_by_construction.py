@@ -54,10 +54,11 @@ def test_the_chart_owns_the_endpoints_and_the_secret_holds_only_credentials(kube
     config = kube.get("configmap", "chat", "-n", ns)["data"]
     assert (config["DATABASE_HOST"], config["DATABASE_PORT"], config["DATABASE_NAME"]) == \
         ("db.example.internal", "6432", "bot")
-    for deployment in ("chat-backend", "chat-celery", "chat-celery-beat", "chat-frontend"):
+    for deployment in ("chat-backend", "chat-celery", "chat-celery-beat"):
         env = app_env(kube, ns, deployment)
         assert env["DATABASE_URL"] == "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@db.example.internal:6432/bot"
         assert env["REDIS_URL"] == "redis://:$(REDIS_PASSWORD)@chat-redis:6379/0", "fullnameOverride is honoured"
+    assert not app_env(kube, ns, "chat-frontend"), "the frontend (a static web server) is given no credentials"
     assert kube.get("jobs", "-n", ns, "-l", "app.kubernetes.io/instance=thebot")["items"], "the hook jobs ran"
     # Uninstall finds the hooks' leftovers by the chart's labels: no name is derived outside the chart.
     gone = deploy(playbook="uninstall.yml", namespace=ns)
