@@ -81,6 +81,20 @@ def test_network_policies_start_from_default_deny(rendered):
     assert "frontend" not in clients and "migrations" in clients, "only the Django side talks to the database"
 
 
+def test_only_prometheus_pods_of_the_monitoring_namespace_scrape(env):
+    values = env_values(env)
+    values["metrics"] = {**values.get("metrics", {}), "enabled": True}
+    values["networkPolicy"] = {**values.get("networkPolicy", {}), "enabled": True}
+    policies = {p["metadata"]["name"].rsplit("-np-", 1)[1]: p["spec"] for p in render(values).kind("NetworkPolicy")}
+    for component in ("backend", "celery", "celery-beat"):
+        sources = [source for rule in policies[component]["ingress"] for source in rule["from"]]
+        monitoring = [s for s in sources
+                      if s["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}]
+        assert monitoring == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+                               "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}], component
+        assert all(s.get("podSelector") is not None for s in sources), f"{component}: a whole namespace is admitted"
+
+
 def test_ingress_routes_frontend_at_root_and_backend_paths_with_tls(env):
     rendered = render(env_values(env))
     ingress = rendered.kind("Ingress")[0]["spec"]

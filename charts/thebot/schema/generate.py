@@ -152,7 +152,7 @@ PROPERTIES = {
     "networkPolicy": obj({"enabled": B,
                           "ingressController": obj({"namespaceSelector": OBJ, "podSelector": OBJ}),
                           "dns": obj({"namespaceSelector": OBJ, "podSelector": OBJ}),
-                          "monitoring": obj({"namespaceSelector": OBJ}),
+                          "monitoring": obj({"namespaceSelector": OBJ, "podSelector": OBJ}),
                           "extraEgress": ARR}),
     "metrics": obj({"enabled": B, "path": {"type": "string", "pattern": "^/"},
                     "serviceMonitor": obj({"enabled": B, "interval": {"type": "string", "pattern": r"^[0-9]+(ms|s|m|h)$"},
