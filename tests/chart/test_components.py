@@ -101,3 +101,25 @@ def test_allowed_hosts_always_admit_the_probes_host(allowed, expected):
     backend = rendered.get("Deployment", "backend")["spec"]["template"]["spec"]["containers"][0]
     for probe in ("livenessProbe", "readinessProbe"):
         assert backend[probe]["httpGet"]["httpHeaders"] == [{"name": "Host", "value": "localhost"}]
+
+
+def test_version_labels_tell_what_each_component_runs():
+    digest = "sha256:" + "0123456789abcdef" * 4
+    rendered = render({"image": {"tag": "1.4.2"}, "frontend": {"image": {"digest": digest}},
+                       "celery": {"image": {"tag": "1.4.3"}}})
+    expected = {"backend": "1.4.2", "frontend": "sha256-0123456789ab", "celery": "1.4.3", "celery-beat": "1.4.2",
+                "postgresql": rendered.get("StatefulSet", "postgresql")["spec"]["template"]["spec"]["containers"][0][
+                    "image"].rsplit(":", 1)[1],
+                "redis": rendered.get("StatefulSet", "redis")["spec"]["template"]["spec"]["containers"][0][
+                    "image"].rsplit(":", 1)[1],
+                "migrations": "1.4.2", "collectstatic": "1.4.2"}
+    assert expected["postgresql"] != expected["redis"] != "1.4.2"
+    for obj in rendered:
+        component = obj["metadata"]["labels"].get("app.kubernetes.io/component")
+        version = obj["metadata"]["labels"]["app.kubernetes.io/version"]
+        assert version == expected.get(component, "1.4.2"), f"{obj['kind']}/{obj['metadata']['name']}: {version}"
+        template = obj.get("spec", {}).get("template", {}).get("metadata", {}).get("labels")
+        if template:
+            assert template["app.kubernetes.io/version"] == version, obj["metadata"]["name"]
+    frontend = rendered.get("Deployment", "frontend")["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert frontend.endswith("@" + digest), "the label's short form is of the digest that runs"

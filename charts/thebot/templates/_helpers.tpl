@@ -39,10 +39,25 @@ app.kubernetes.io/component: {{ . }}
 {{- end }}
 {{- end -}}
 
+{{/*
+The version an object's labels tell: what its component runs, the image's tag or its digest's short form
+(sha256-<12 hex>); the databases their own image's; the hook jobs and the objects of the whole app (config,
+credentials, ingress, policies, claims) the backend's. (dict "component" "celery-beat" "ctx" $)
+*/}}
+{{- define "thebot.version" -}}
+{{- $sections := dict "frontend" "frontend" "celery" "celery" "celery-beat" "celeryBeat" "postgresql" "postgresql" "redis" "redis" -}}
+{{- $image := (index .ctx.Values (get $sections .component | default "backend")).image -}}
+{{- if $image.digest -}}
+{{- $image.digest | replace ":" "-" | trunc 19 -}}
+{{- else -}}
+{{- include "thebot.imageTag" (dict "image" $image "ctx" .ctx) | trunc 63 | trimSuffix "-" | trimSuffix "_" | trimSuffix "." -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Every object's labels: (dict "component" "backend" "ctx" $); component may be empty. */}}
 {{- define "thebot.labels" -}}
 {{ include "thebot.selectorLabels" . }}
-app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/version: {{ include "thebot.version" . | quote }}
 app.kubernetes.io/part-of: thebot
 app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" }}
@@ -80,8 +95,13 @@ the repository, then the chart-wide image block, then appVersion).
 {{- if .image.digest -}}
 {{- printf "%s%s@%s" $prefix $repository .image.digest -}}
 {{- else -}}
-{{- printf "%s%s:%s" $prefix $repository (.image.tag | default $global.tag | default .ctx.Chart.AppVersion | toString) -}}
+{{- printf "%s%s:%s" $prefix $repository (include "thebot.imageTag" .) -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The tag of an image: its own, else the chart-wide one, else appVersion. (dict "image" ... "ctx" $) */}}
+{{- define "thebot.imageTag" -}}
+{{- .image.tag | default .ctx.Values.image.tag | default .ctx.Chart.AppVersion | toString -}}
 {{- end -}}
 
 {{/* Pod security context: the chart-wide one with the component's overrides. */}}
