@@ -113,7 +113,7 @@ PROPERTIES = {
     "commonLabels": MAP,
     "imagePullSecrets": STRS,
     "image": obj({"registry": REGISTRY, "tag": {"type": "string", "pattern": TAG},
-                  "pullPolicy": {"enum": ["Always", "IfNotPresent", "Never"]}}),
+                  "pullPolicy": {"enum": ["", "Always", "IfNotPresent", "Never"]}}),
     "podSecurityContext": OBJ,
     "containerSecurityContext": OBJ,
     "backend": ref("app"),

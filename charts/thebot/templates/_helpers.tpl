@@ -99,6 +99,15 @@ the repository, then the chart-wide image block, then appVersion).
 {{- end -}}
 {{- end -}}
 
+{{/*
+Pull policy of an image: image.pullPolicy if set, else Always where a tag names it (a tag can be moved to
+other bytes, and only Always makes every node see the move) and IfNotPresent where a digest does (its bytes
+are fixed). (dict "image" .Values.backend.image "ctx" $)
+*/}}
+{{- define "thebot.pullPolicy" -}}
+{{- .ctx.Values.image.pullPolicy | default (ternary "IfNotPresent" "Always" (not (empty .image.digest))) -}}
+{{- end -}}
+
 {{/* The tag of an image: its own, else the chart-wide one, else appVersion. (dict "image" ... "ctx" $) */}}
 {{- define "thebot.imageTag" -}}
 {{- .image.tag | default .ctx.Values.image.tag | default .ctx.Chart.AppVersion | toString -}}

@@ -54,7 +54,7 @@ spec:
       containers:
         - name: {{ .name }}
           image: {{ include "thebot.image" (dict "image" $v.image "fallback" $v.image "ctx" $ctx) | quote }}
-          imagePullPolicy: {{ $ctx.Values.image.pullPolicy }}
+          imagePullPolicy: {{ include "thebot.pullPolicy" (dict "image" $v.image "ctx" $ctx) }}
           {{- with $v.args }}
           args:
             {{- toYaml . | nindent 12 }}

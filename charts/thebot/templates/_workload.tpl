@@ -75,7 +75,7 @@ spec:
       containers:
         - name: {{ .name }}
           image: {{ include "thebot.image" (dict "image" $v.image "fallback" $ctx.Values.backend.image "ctx" $ctx) | quote }}
-          imagePullPolicy: {{ $ctx.Values.image.pullPolicy }}
+          imagePullPolicy: {{ include "thebot.pullPolicy" (dict "image" $v.image "ctx" $ctx) }}
           {{- with $v.command }}
           command:
             {{- toYaml . | nindent 12 }}
