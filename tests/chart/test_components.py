@@ -99,8 +99,8 @@ def test_allowed_hosts_always_admit_the_probes_host(allowed, expected):
     rendered = render({"config": {"allowedHosts": allowed}, "ingress": {"enabled": False}})
     assert rendered.kind("ConfigMap")[0]["data"]["ALLOWED_HOSTS"] == expected
     backend = rendered.get("Deployment", "backend")["spec"]["template"]["spec"]["containers"][0]
-    for probe in ("livenessProbe", "readinessProbe"):
-        assert backend[probe]["httpGet"]["httpHeaders"] == [{"name": "Host", "value": "localhost"}]
+    assert backend["readinessProbe"]["httpGet"]["httpHeaders"] == [{"name": "Host", "value": "localhost"}]
+    assert "httpGet" not in backend["livenessProbe"], "the liveness probe is a TCP connect: no Host"
 
 
 def test_version_labels_tell_what_each_component_runs():

@@ -35,8 +35,9 @@ def test_replicas_autoscaling_and_resources(rendered, env, component):
         assert spec["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
         assert spec["minReplicas"] == replicas
     container = deployment["spec"]["template"]["spec"]["containers"][0]
-    assert container["resources"]["requests"] == {"cpu": cpu, "memory": memory}
-    assert container["resources"]["limits"] == {"cpu": cpu, "memory": memory}
+    requests, limits = container["resources"]["requests"], container["resources"]["limits"]
+    assert (requests["cpu"], requests["memory"]) == (cpu, memory) == (limits["cpu"], limits["memory"])
+    assert set(requests) == set(limits) == {"cpu", "memory", "ephemeral-storage"}, "local disk bounded too"
 
 
 def test_database_storage_sizes_and_classes(rendered, env):

@@ -44,15 +44,23 @@ def test_database_uids_are_their_images_users(rendered):
     assert uids["postgresql"] == 70 and uids["redis"] == 999
 
 
-def test_probes_http_for_apps_exec_for_databases(rendered):
+# Readiness checks what the component serves (the backend's health endpoint checks the database); liveness only
+# that the process answers, so an outage of a dependency takes pods out of their Service without restarting them.
+# Celery has no check of its own besides a ping through the broker (kube-score-accepted.yml); beat has its pid.
+PROBES = {"backend": ("tcpSocket", "httpGet"), "frontend": ("tcpSocket", "httpGet"), "celery": ("exec", "exec"),
+          "celery-beat": ("exec", "exec"), "postgresql": ("tcpSocket", "exec"), "redis": ("tcpSocket", "exec")}
+
+
+def test_liveness_checks_the_process_and_readiness_what_it_serves(rendered):
     for obj, pod in rendered.pod_templates():
         if obj["kind"] == "Job":
             continue
         container = pod["containers"][0]
         component = _label(obj)
-        for probe in ("livenessProbe", "readinessProbe"):
-            kind = "httpGet" if component in ("backend", "frontend") else "exec"
+        for probe, kind in zip(("livenessProbe", "readinessProbe"), PROBES[component]):
             assert kind in container[probe], f"{component} {probe} should be {kind}"
+        if component != "celery":
+            assert container["livenessProbe"] != container["readinessProbe"], component
 
 
 def test_checksums_roll_pods_when_config_or_secret_change():

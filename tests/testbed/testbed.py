@@ -112,6 +112,10 @@ TOOLS = (
 HELMFILE = Tool("helmfile", "github.com/helmfile/helmfile", (("helmfile", "github.com/helmfile/helmfile"),),
                 ("-X go.szostok.io/version.version={version}",))
 
+# Built only by the chart's kube-score test (tests/chart/test_kube_score.py): a checker we did not write.
+KUBE_SCORE = Tool("kube-score", "github.com/zegl/kube-score", (("kube-score", "github.com/zegl/kube-score/cmd/kube-score"),),
+                  ("-X main.version={bare}",))
+
 
 def _go_env() -> dict:
     env = dict(os.environ)
@@ -536,8 +540,9 @@ class Cluster:
                              "labels": {"type": "kwok", "kubernetes.io/hostname": f"kwok-node-{index}",
                                         "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
                                         "topology.kubernetes.io/zone": f"zone-{index % 3}"}},
-                "status": {"allocatable": {"cpu": "32", "memory": "128Gi", "pods": "110"},
-                           "capacity": {"cpu": "32", "memory": "128Gi", "pods": "110"}},
+                # ephemeral-storage as a kubelet reports its disk: the chart requests some for every container.
+                "status": {"allocatable": {"cpu": "32", "memory": "128Gi", "ephemeral-storage": "500Gi", "pods": "110"},
+                           "capacity": {"cpu": "32", "memory": "128Gi", "ephemeral-storage": "500Gi", "pods": "110"}},
             })
         for name in STORAGE_CLASSES:
             annotations = {"storageclass.kubernetes.io/is-default-class": str(name == DEFAULT_STORAGE_CLASS).lower()}

@@ -116,6 +116,7 @@ PROPERTIES = {
                   "pullPolicy": {"enum": ["", "Always", "IfNotPresent", "Never"]}}),
     "podSecurityContext": OBJ,
     "containerSecurityContext": OBJ,
+    "writableDirSizeLimit": ref("quantity"),
     "backend": ref("app"),
     "frontend": ref("app"),
     "celery": ref("app"),

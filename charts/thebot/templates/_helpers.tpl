@@ -124,11 +124,17 @@ are fixed). (dict "image" .Values.backend.image "ctx" $)
 {{- toYaml (mergeOverwrite (deepCopy .ctx.Values.containerSecurityContext) (dict "runAsUser" $pod.runAsUser "runAsGroup" $pod.runAsGroup)) -}}
 {{- end -}}
 
-{{/* Writable emptyDirs (the root filesystem is read-only): volumes and mounts of one component. */}}
+{{/*
+Writable emptyDirs (the root filesystem is read-only): volumes and mounts of one component. Each is capped at
+writableDirSizeLimit, so one runaway writer is evicted before the node's disk fills.
+Volumes: (dict "component" .Values.backend "ctx" $); mounts: the component's values.
+*/}}
 {{- define "thebot.writableVolumes" -}}
-{{- range $index, $path := .writableDirs }}
+{{- $limit := .ctx.Values.writableDirSizeLimit -}}
+{{- range $index, $path := .component.writableDirs }}
 - name: writable-{{ $index }}
-  emptyDir: {}
+  emptyDir:
+    sizeLimit: {{ $limit }}
 {{- end }}
 {{- end -}}
 

@@ -88,7 +88,7 @@ spec:
               mountPath: {{ $v.persistence.mountPath }}
             {{- include "thebot.writableMounts" $v | nindent 12 }}
       volumes:
-        {{- include "thebot.writableVolumes" $v | nindent 8 }}
+        {{- include "thebot.writableVolumes" (dict "component" $v "ctx" $ctx) | nindent 8 }}
   volumeClaimTemplates:
     - metadata:
         name: data

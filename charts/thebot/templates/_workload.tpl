@@ -111,7 +111,7 @@ spec:
             {{- include "thebot.writableMounts" $v | nindent 12 }}
             {{- include "thebot.sharedMounts" (dict "names" $v.volumes "ctx" $ctx) | nindent 12 }}
       volumes:
-        {{- include "thebot.writableVolumes" $v | nindent 8 }}
+        {{- include "thebot.writableVolumes" (dict "component" $v "ctx" $ctx) | nindent 8 }}
         {{- include "thebot.sharedVolumes" (dict "names" $v.volumes "ctx" $ctx) | nindent 8 }}
 {{- end -}}
 

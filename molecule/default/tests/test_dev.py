@@ -59,17 +59,14 @@ def test_namespace_enforces_the_restricted_pod_security_standard(cluster):
     assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
 
 
-@pytest.mark.parametrize("component,kind", [("backend", "httpGet"), ("frontend", "httpGet"), ("celery", "exec"),
-                                            ("celery-beat", "exec")])
-def test_apps_have_liveness_and_readiness_probes(cluster, component, kind):
-    container = cluster.get("deployment", f"thebot-{component}")["spec"]["template"]["spec"]["containers"][0]
-    assert kind in container["livenessProbe"] and kind in container["readinessProbe"]
-
-
-@pytest.mark.parametrize("component", DATABASES)
-def test_databases_are_probed_by_command(cluster, component):
-    container = cluster.get("statefulset", f"thebot-{component}")["spec"]["template"]["spec"]["containers"][0]
-    assert "exec" in container["livenessProbe"] and "exec" in container["readinessProbe"]
+@pytest.mark.parametrize("component,liveness,readiness", [
+    ("deployment/backend", "tcpSocket", "httpGet"), ("deployment/frontend", "tcpSocket", "httpGet"),
+    ("deployment/celery", "exec", "exec"), ("deployment/celery-beat", "exec", "exec"),
+    ("statefulset/postgresql", "tcpSocket", "exec"), ("statefulset/redis", "tcpSocket", "exec")])
+def test_liveness_and_readiness_probes(cluster, component, liveness, readiness):
+    kind, name = component.split("/")
+    container = cluster.get(kind, f"thebot-{name}")["spec"]["template"]["spec"]["containers"][0]
+    assert liveness in container["livenessProbe"] and readiness in container["readinessProbe"]
 
 
 @pytest.mark.parametrize("component", APPS)

@@ -1,0 +1,74 @@
+"""kube-score, a checker we did not write, on the render of every environment's values.
+
+Every CRITICAL finding fails the test unless tests/chart/kube-score-accepted.yml accepts it, with its reason;
+an acceptance that no longer matches anything fails too, so the file stays the list of what is true today.
+kube-score is built from the Go module proxy at the version pinned in tests/testbed/gomod/kube-score.
+"""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+import testbed
+from helpers.chart import ENVIRONMENTS, KUBE_VERSION, env_values, render_result
+
+ACCEPTED = yaml.safe_load((Path(__file__).parent / "kube-score-accepted.yml").read_text())["accepted"]
+CRITICAL = 1  # kube-score's grade of a CRITICAL finding
+
+
+@pytest.fixture(scope="module")
+def kube_score():
+    return str(testbed.build_tool(testbed.KUBE_SCORE) / "kube-score")
+
+
+def critical_findings(kube_score, env):
+    """{(check id, component, container or '', summary)} of one environment's render."""
+    render = render_result(env_values(env), api_versions=("monitoring.coreos.com/v1",))
+    assert render.returncode == 0, render.stderr
+    minor = KUBE_VERSION.lstrip("v").split(".")[:2]
+    result = subprocess.run([kube_score, "score", "--kubernetes-version", "v" + ".".join(minor),
+                             "--output-format", "json", "-"], input=render.stdout, capture_output=True, text=True,
+                            check=False)
+    # kube-score exits 1 when it finds a CRITICAL: the JSON is what counts.
+    assert result.returncode in (0, 1) and result.stdout.startswith("["), result.stderr
+    found = set()
+    for obj in json.loads(result.stdout):
+        component = obj["object_meta"].get("labels", {}).get("app.kubernetes.io/component", "")
+        for check in obj["checks"]:
+            if check["grade"] == CRITICAL and not check["skipped"]:
+                for comment in check["comments"] or [{"path": "", "summary": check["check"]["name"]}]:
+                    found.add((check["check"]["id"], component, comment["path"], comment["summary"]))
+    return found
+
+
+def accepting(finding, env):
+    check, component, _container, _summary = finding
+    return [a for a in ACCEPTED if a["check"] == check and component in a["components"]
+            and env in a.get("environments", ENVIRONMENTS)]
+
+
+def test_every_acceptance_has_a_reason_and_known_environments():
+    for acceptance in ACCEPTED:
+        assert len(acceptance["reason"].split()) >= 8, acceptance["check"]
+        assert set(acceptance.get("environments", ENVIRONMENTS)) <= set(ENVIRONMENTS), acceptance["check"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_no_critical_finding_that_is_not_accepted(kube_score, env):
+    unaccepted = sorted(f for f in critical_findings(kube_score, env) if not accepting(f, env))
+    assert not unaccepted, "\n".join(f"{env}: {check} on {component} ({path}): {summary}"
+                                     for check, component, path, summary in unaccepted)
+
+
+def test_every_acceptance_still_matches_a_finding(kube_score):
+    used = set()
+    for env in ENVIRONMENTS:
+        for finding in critical_findings(kube_score, env):
+            for acceptance in accepting(finding, env):
+                used.add((acceptance["check"], finding[1]))
+    stale = [(a["check"], component) for a in ACCEPTED for component in a["components"]
+             if (a["check"], component) not in used]
+    assert not stale, f"accepted but no longer found, remove from kube-score-accepted.yml: {stale}"
