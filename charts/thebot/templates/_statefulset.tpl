@@ -24,71 +24,11 @@ spec:
     matchLabels:
       {{- include "thebot.selectorLabels" $scope | nindent 6 }}
   template:
-    metadata:
-      labels:
-        {{- include "thebot.labels" $scope | nindent 8 }}
-      annotations:
-        {{- include "thebot.checksums" $ctx | nindent 8 }}
-        {{- with $v.podAnnotations }}
-        {{- toYaml . | nindent 8 }}
-        {{- end }}
-    spec:
-      serviceAccountName: {{ include "thebot.serviceAccountName" $ctx }}
-      automountServiceAccountToken: false
-      {{- with $ctx.Values.imagePullSecrets }}
-      imagePullSecrets:
-        {{- range . }}
-        - name: {{ . }}
-        {{- end }}
-      {{- end }}
-      securityContext:
-        {{- include "thebot.podSecurityContext" (dict "component" $v "ctx" $ctx) | nindent 8 }}
-      {{- with $v.nodeSelector }}
-      nodeSelector:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $v.tolerations }}
-      tolerations:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      containers:
-        - name: {{ .name }}
-          image: {{ include "thebot.image" (dict "image" $v.image "fallback" $v.image "ctx" $ctx) | quote }}
-          imagePullPolicy: {{ include "thebot.pullPolicy" (dict "image" $v.image "ctx" $ctx) }}
-          {{- with $v.args }}
-          args:
-            {{- toYaml . | nindent 12 }}
-          {{- end }}
-          ports:
-            - name: {{ .name }}
-              containerPort: {{ $v.containerPort }}
-              protocol: TCP
-          env:
-            {{- range $env, $key := $v.secretEnv }}
-            - name: {{ $env }}
-              valueFrom:
-                secretKeyRef:
-                  name: {{ include "thebot.secretName" $ctx }}
-                  key: {{ $key }}
-            {{- end }}
-            {{- range $env, $value := $v.env }}
-            - name: {{ $env }}
-              value: {{ $value | quote }}
-            {{- end }}
-          livenessProbe:
-            {{- toYaml $v.livenessProbe | nindent 12 }}
-          readinessProbe:
-            {{- toYaml $v.readinessProbe | nindent 12 }}
-          resources:
-            {{- toYaml $v.resources | nindent 12 }}
-          securityContext:
-            {{- include "thebot.containerSecurityContext" (dict "component" $v "ctx" $ctx) | nindent 12 }}
-          volumeMounts:
-            - name: data
-              mountPath: {{ $v.persistence.mountPath }}
-            {{- include "thebot.writableMounts" $v | nindent 12 }}
-      volumes:
-        {{- include "thebot.writableVolumes" (dict "component" $v "ctx" $ctx) | nindent 8 }}
+    {{- include "thebot.pod" (dict "scope" $scope "component" $v "ctx" $ctx "checksums" true "automountToken" false
+          "container" (dict "name" .name "image" $v.image "fallback" $v.image "args" $v.args
+            "port" (dict "name" .name "containerPort" $v.containerPort) "secretEnv" $v.secretEnv "env" $v.env
+            "livenessProbe" $v.livenessProbe "readinessProbe" $v.readinessProbe "resources" $v.resources
+            "mounts" (list (dict "name" "data" "mountPath" $v.persistence.mountPath)))) | nindent 4 }}
   volumeClaimTemplates:
     - metadata:
         name: data

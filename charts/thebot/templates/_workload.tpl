@@ -8,6 +8,25 @@ values. Called as (dict "name" "celery-beat" "values" .Values.celeryBeat "ctx" $
 {{- if .values.autoscaling.enabled -}}{{ .values.autoscaling.minReplicas }}{{- else -}}{{ .values.replicaCount }}{{- end -}}
 {{- end -}}
 
+{{/*
+The pods' affinity: the component's, else, with more than one replica, a preference (not a requirement:
+a small cluster still schedules them) for spreading the replicas over nodes.
+*/}}
+{{- define "thebot.affinity" -}}
+{{- if .values.affinity -}}
+{{- toYaml .values.affinity -}}
+{{- else if gt (int (include "thebot.minReplicas" .)) 1 -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- include "thebot.selectorLabels" (dict "component" .name "ctx" .ctx) | nindent 12 }}
+{{- end -}}
+{{- end -}}
+
 {{- define "thebot.deployment" -}}
 {{- $ctx := .ctx -}}
 {{- $v := .values -}}
@@ -30,89 +49,14 @@ spec:
     matchLabels:
       {{- include "thebot.selectorLabels" $scope | nindent 6 }}
   template:
-    metadata:
-      labels:
-        {{- include "thebot.labels" $scope | nindent 8 }}
-      annotations:
-        {{- include "thebot.checksums" $ctx | nindent 8 }}
-        {{- with $v.podAnnotations }}
-        {{- toYaml . | nindent 8 }}
-        {{- end }}
-    spec:
-      serviceAccountName: {{ include "thebot.serviceAccountName" $ctx }}
-      automountServiceAccountToken: {{ $ctx.Values.serviceAccount.automountToken }}
-      {{- with $ctx.Values.imagePullSecrets }}
-      imagePullSecrets:
-        {{- range . }}
-        - name: {{ . }}
-        {{- end }}
-      {{- end }}
-      securityContext:
-        {{- include "thebot.podSecurityContext" (dict "component" $v "ctx" $ctx) | nindent 8 }}
-      {{- if $v.affinity }}
-      affinity:
-        {{- toYaml $v.affinity | nindent 8 }}
-      {{- else if gt (int (include "thebot.minReplicas" .)) 1 }}
-      affinity:
-        podAntiAffinity:
-          # Preferred, not required: spread replicas over nodes, but still schedule on a small cluster.
-          preferredDuringSchedulingIgnoredDuringExecution:
-            - weight: 100
-              podAffinityTerm:
-                topologyKey: kubernetes.io/hostname
-                labelSelector:
-                  matchLabels:
-                    {{- include "thebot.selectorLabels" $scope | nindent 20 }}
-      {{- end }}
-      {{- with $v.nodeSelector }}
-      nodeSelector:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $v.tolerations }}
-      tolerations:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      containers:
-        - name: {{ .name }}
-          image: {{ include "thebot.image" (dict "image" $v.image "fallback" $ctx.Values.backend.image "ctx" $ctx) | quote }}
-          imagePullPolicy: {{ include "thebot.pullPolicy" (dict "image" $v.image "ctx" $ctx) }}
-          {{- with $v.command }}
-          command:
-            {{- toYaml . | nindent 12 }}
-          {{- end }}
-          {{- with $v.args }}
-          args:
-            {{- toYaml . | nindent 12 }}
-          {{- end }}
-          ports:
-            - name: http
-              containerPort: {{ $v.containerPort }}
-              protocol: TCP
-          envFrom:
-            {{- include "thebot.appEnvFrom" (dict "credentials" $v.credentials "ctx" $ctx) | nindent 12 }}
-          {{- if or $v.credentials $v.extraEnv }}
-          env:
-            {{- if $v.credentials }}
-            {{- include "thebot.appEnv" $ctx | nindent 12 }}
-            {{- end }}
-            {{- with $v.extraEnv }}
-            {{- toYaml . | nindent 12 }}
-            {{- end }}
-          {{- end }}
-          livenessProbe:
-            {{- toYaml $v.livenessProbe | nindent 12 }}
-          readinessProbe:
-            {{- toYaml $v.readinessProbe | nindent 12 }}
-          resources:
-            {{- toYaml $v.resources | nindent 12 }}
-          securityContext:
-            {{- include "thebot.containerSecurityContext" (dict "component" $v "ctx" $ctx) | nindent 12 }}
-          volumeMounts:
-            {{- include "thebot.writableMounts" $v | nindent 12 }}
-            {{- include "thebot.sharedMounts" (dict "names" $v.volumes "ctx" $ctx) | nindent 12 }}
-      volumes:
-        {{- include "thebot.writableVolumes" (dict "component" $v "ctx" $ctx) | nindent 8 }}
-        {{- include "thebot.sharedVolumes" (dict "names" $v.volumes "ctx" $ctx) | nindent 8 }}
+    {{- include "thebot.pod" (dict "scope" $scope "component" $v "ctx" $ctx "checksums" true
+          "automountToken" $ctx.Values.serviceAccount.automountToken "affinity" (include "thebot.affinity" . | fromYaml)
+          "sharedVolumes" $v.volumes
+          "container" (dict "name" .name "image" $v.image "fallback" $ctx.Values.backend.image
+            "command" $v.command "args" $v.args "port" (dict "name" "http" "containerPort" $v.containerPort)
+            "config" true "credentials" $v.credentials "extraEnv" $v.extraEnv
+            "livenessProbe" $v.livenessProbe "readinessProbe" $v.readinessProbe "resources" $v.resources
+            "sharedVolumes" $v.volumes)) | nindent 4 }}
 {{- end -}}
 
 {{- define "thebot.service" -}}
