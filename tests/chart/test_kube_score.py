@@ -20,8 +20,10 @@ CRITICAL = 1  # kube-score's grade of a CRITICAL finding
 
 
 @pytest.fixture(scope="module")
-def kube_score():
-    return str(testbed.build_tool(testbed.KUBE_SCORE) / "kube-score")
+def findings():
+    """Each environment's CRITICAL findings, scored once for the tests below."""
+    kube_score = str(testbed.build_tool(testbed.KUBE_SCORE) / "kube-score")
+    return {env: critical_findings(kube_score, env) for env in ENVIRONMENTS}
 
 
 def critical_findings(kube_score, env):
@@ -57,16 +59,16 @@ def test_every_acceptance_has_a_reason_and_known_environments():
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_no_critical_finding_that_is_not_accepted(kube_score, env):
-    unaccepted = sorted(f for f in critical_findings(kube_score, env) if not accepting(f, env))
+def test_no_critical_finding_that_is_not_accepted(findings, env):
+    unaccepted = sorted(f for f in findings[env] if not accepting(f, env))
     assert not unaccepted, "\n".join(f"{env}: {check} on {component} ({path}): {summary}"
                                      for check, component, path, summary in unaccepted)
 
 
-def test_every_acceptance_still_matches_a_finding(kube_score):
+def test_every_acceptance_still_matches_a_finding(findings):
     used = set()
-    for env in ENVIRONMENTS:
-        for finding in critical_findings(kube_score, env):
+    for env, found in findings.items():
+        for finding in found:
             for acceptance in accepting(finding, env):
                 used.add((acceptance["check"], finding[1]))
     stale = [(a["check"], component) for a in ACCEPTED for component in a["components"]

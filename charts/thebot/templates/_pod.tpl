@@ -62,7 +62,8 @@ spec:
     {{- end }}
   {{- end }}
   containers:
-    {{- include "thebot.container" (dict "container" .container "component" $component "ctx" $ctx) | nindent 4 }}
+    {{- include "thebot.container" (dict "container" .container "component" $component "sharedVolumes" .sharedVolumes
+          "ctx" $ctx) | nindent 4 }}
   volumes:
     {{- include "thebot.writableVolumes" (dict "component" $component "ctx" $ctx) | nindent 4 }}
     {{- include "thebot.sharedVolumes" (dict "names" .sharedVolumes "ctx" $ctx) | nindent 4 }}
@@ -76,9 +77,9 @@ One container of thebot.pod: (dict "container" (dict
   "credentials"    true: the app's Secret by envFrom, and DATABASE_URL and REDIS_URL built from it
   "secretEnv"      variable -> key of the Secret (the databases); "env": variable -> value; "extraEnv": a list
   "livenessProbe", "readinessProbe", "resources"
-  "mounts"         volume mounts before the writable ones (a StatefulSet's data)
-  "sharedVolumes"  names of the shared claims mounted)
-  "component" the component's values (security context, writable directories) "ctx" $)
+  "mounts"         volume mounts before the writable ones (a StatefulSet's data))
+  "component" the component's values (security context, writable directories)
+  "sharedVolumes" names of the pod's shared claims the container mounts (none for init containers) "ctx" $)
 */}}
 {{- define "thebot.container" -}}
 {{- $ctx := .ctx -}}
@@ -136,5 +137,5 @@ One container of thebot.pod: (dict "container" (dict
     {{- toYaml . | nindent 4 }}
     {{- end }}
     {{- include "thebot.writableMounts" .component | nindent 4 }}
-    {{- include "thebot.sharedMounts" (dict "names" $c.sharedVolumes "ctx" $ctx) | nindent 4 }}
+    {{- include "thebot.sharedMounts" (dict "names" .sharedVolumes "ctx" $ctx) | nindent 4 }}
 {{- end -}}

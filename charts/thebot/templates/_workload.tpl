@@ -55,8 +55,8 @@ spec:
           "container" (dict "name" .name "image" $v.image "fallback" $ctx.Values.backend.image
             "command" $v.command "args" $v.args "port" (dict "name" "http" "containerPort" $v.containerPort)
             "config" true "credentials" $v.credentials "extraEnv" $v.extraEnv
-            "livenessProbe" $v.livenessProbe "readinessProbe" $v.readinessProbe "resources" $v.resources
-            "sharedVolumes" $v.volumes)) | nindent 4 }}
+            "livenessProbe" $v.livenessProbe "readinessProbe" $v.readinessProbe "resources" $v.resources))
+      | nindent 4 }}
 {{- end -}}
 
 {{- define "thebot.service" -}}
