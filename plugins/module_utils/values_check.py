@@ -44,6 +44,17 @@ def merge(base, override):
     return result
 
 
+def with_app_defaults(values):
+    """The values as the chart's templates see them (thebot.values): each app component is appDefaults with its
+    own block merged over it, key by key."""
+    result = dict(values)
+    defaults = values.get("appDefaults") if isinstance(values.get("appDefaults"), dict) else {}
+    for name in APPS:
+        if isinstance(values.get(name), dict) or name not in values:
+            result[name] = merge(defaults, values.get(name) or {})
+    return result
+
+
 def read_credentials(chart_path):
     """The chart's list of credentials (files/credentials.yaml); raises OSError or yaml.YAMLError."""
     import yaml  # ansible-core's own dependency
@@ -126,29 +137,57 @@ def rule_resources_set(values, secrets, options):
                     "set %s (the scheduler and the quota need both requests and limits)" % (where % missing)
 
 
-def rule_image_tag_pinned(values, secrets, options):
-    default_tag = (values.get("image") or {}).get("tag") or ""
+def _images(values):
+    """(component, image, owner) of every image the chart runs, resolved as the chart does
+    (thebot.componentImage): an app component naming no repository runs the backend's image and, naming
+    neither tag nor digest, the backend's tag and digest too; owner is the component whose image block that is."""
+    backend = (values.get("backend") or {}).get("image") or {}
     for name in APPS + DATABASES:
         component = values.get(name) or {}
         if not component.get("enabled", True):
             continue
-        image = component.get("image") or {}
+        image = dict(component.get("image") or {})
+        owner = name
+        if name in APPS and not image.get("repository") and not (image.get("tag") or image.get("digest")):
+            image.update(tag=backend.get("tag"), digest=backend.get("digest"))
+            owner = "backend"
+        yield name, image, owner
+
+
+def rule_image_tag_pinned(values, secrets, options):
+    default_tag = (values.get("image") or {}).get("tag") or ""
+    for name, image, owner in _images(values):
         if image.get("digest"):
             continue
         tag = image.get("tag") or (default_tag if name in APPS else "")
-        path = "%s.image.tag" % name if image.get("tag") or name not in APPS else "image.tag"
+        path = "%s.image.tag" % owner if image.get("tag") or name not in APPS else "image.tag"
         if not tag:
             yield path, "no image tag: the chart would fall back to its appVersion", \
-                "pass the release's tag (e.g. -e thebot_image_tag=1.4.2) or a digest in %s.image.digest" % name
+                "pass the release's tag (e.g. -e thebot_image_tag=1.4.2) or a digest in %s.image.digest" % owner
         elif tag == "latest":
             yield path, "the tag 'latest' moves: a rollback would not bring the old code back", \
-                "pin a version tag or a digest in %s.image.digest" % name
+                "pin a version tag or a digest in %s.image.digest" % owner
         else:
             repository = image.get("repository") or (values.get("backend") or {}).get("image", {}).get("repository", "")
             try:
                 parse_image_ref("%s:%s" % (repository or "placeholder", tag))
             except ImageRefError as error:
                 yield path, str(error), "use a tag of letters, digits, '.', '_' and '-'"
+
+
+def rule_image_digests(values, secrets, options):
+    """Every image by digest, where the environment asks for it (thebot_require_image_digests): a tag can be
+    moved to other bytes after review; a digest names the bytes."""
+    told = set()
+    for name, image, owner in _images(values):
+        if image.get("digest") or owner in told:
+            continue
+        told.add(owner)
+        yield "%s.image.digest" % owner, \
+            "%s runs its image by tag, and this environment requires digests (a tag can be moved to other bytes)" % (
+                "the backend (with celery, celery-beat and the jobs)" if owner == "backend" else owner), \
+            "give the digest the registry reports for the tag: thebot_image_digests.%s=sha256:... in the release's " \
+            "extra vars, or %s.image.digest in the inventory" % (owner, owner)
 
 
 def rule_debug_off(values, secrets, options):
@@ -276,13 +315,17 @@ def rule_no_demo_secrets(values, secrets, options):
 RULES = {name[len("rule_"):]: function for name, function in globals().items() if name.startswith("rule_")}
 
 
-def policy_findings(values, environment, policy=None, secrets=None, credentials=()):
-    """Findings of the environment's policy (the table in policy.py, or the one given)."""
+def policy_findings(values, environment, policy=None, secrets=None, credentials=(), require_digests=False):
+    """Findings of the environment's policy (the table in policy.py, or the one given); require_digests adds
+    the image_digests rule as an error (an inventory's switch: thebot_require_image_digests)."""
     table = policy if policy is not None else POLICIES.get(environment)
     if table is None:
         return [_finding("environment", "policy.environment", "error",
                          "no policy for environment %r" % environment,
                          "use one of %s, or pass a policy" % ", ".join(sorted(POLICIES)))]
+    if require_digests:
+        table = dict(table, image_digests={"severity": "error"})
+    values = with_app_defaults(values)
     findings = []
     for rule, settings in table.items():
         if rule not in RULES:
@@ -295,10 +338,11 @@ def policy_findings(values, environment, policy=None, secrets=None, credentials=
     return findings
 
 
-def check(values, defaults, schema, environment, policy=None, secrets=None, credentials=()):
+def check(values, defaults, schema, environment, policy=None, secrets=None, credentials=(), require_digests=False):
     """Findings of the schema and of the environment's policy, for the chart defaults merged with values.
 
     credentials: the chart's list (read_credentials), which the rules on credentials judge by.
+    require_digests: refuse any image named by tag alone (the image_digests rule, as an error).
     """
     if not isinstance(values, dict):
         return [_finding("(top level)", "schema.type", "error",
@@ -310,7 +354,7 @@ def check(values, defaults, schema, environment, policy=None, secrets=None, cred
     if any(f["severity"] == "error" for f in findings):
         # Policy rules read typed values; on a schema error they would only repeat it less clearly.
         return findings
-    return findings + policy_findings(merged, environment, policy, secrets, credentials)
+    return findings + policy_findings(merged, environment, policy, secrets, credentials, require_digests)
 
 
 def format_findings(findings):

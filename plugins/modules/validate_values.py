@@ -39,6 +39,14 @@ options:
   secrets:
     description: The credentials about to be written, checked by the C(no_demo_secrets) rule. Never returned.
     type: dict
+  require_digests:
+    description:
+      - Refuse every image named by tag alone (the C(image_digests) rule, an error), whatever the environment's
+        table says. A tag can be moved to other bytes after review; a digest cannot.
+      - An image the chart resolves from the backend's (celery, celery-beat and the jobs, when they name no
+        image of their own) is pinned by the backend's digest.
+    type: bool
+    default: false
   fail_on:
     description: The lowest severity that fails the task.
     type: str
@@ -139,6 +147,7 @@ def main():
             # Masked below, value by value: no_log=True would also mask the user name ("thebot"), and with it
             # every "thebot" of the messages (thebot_image_tag printed as ********_image_tag).
             secrets=dict(type="dict", no_log=False),
+            require_digests=dict(type="bool", default=False),
             fail_on=dict(type="str", choices=["error", "warning"], default="error"),
         ),
         supports_check_mode=True,
@@ -156,7 +165,7 @@ def main():
     module.no_log_values.difference_update(str(given[key]) for key in public
                                            if given.get(key) not in (None, "") and str(given[key]) not in secret_values)
     findings = check(module.params["values"], defaults, schema, module.params["environment"],
-                     module.params["policy"], module.params["secrets"], credentials)
+                     module.params["policy"], module.params["secrets"], credentials, module.params["require_digests"])
     errors = [f for f in findings if f["severity"] == "error"]
     warnings = [f for f in findings if f["severity"] == "warning"]
     failing = errors + (warnings if module.params["fail_on"] == "warning" else [])

@@ -123,3 +123,36 @@ def test_version_labels_tell_what_each_component_runs():
             assert template["app.kubernetes.io/version"] == version, obj["metadata"]["name"]
     frontend = rendered.get("Deployment", "frontend")["spec"]["template"]["spec"]["containers"][0]["image"]
     assert frontend.endswith("@" + digest), "the label's short form is of the digest that runs"
+
+
+def test_the_components_on_the_backends_image_follow_its_digest_and_tag():
+    """celery, celery-beat and the hook jobs run the backend's code: pinning the backend pins them, unless one
+    names a tag or an image of its own."""
+    digest = "sha256:" + "fedcba9876543210" * 4
+    images = {o["metadata"]["labels"]["app.kubernetes.io/component"]: [c["image"] for c in p["containers"]]
+              for o, p in render({"image": {"tag": "1.4.2"}, "backend": {"image": {"digest": digest}},
+                                  "celeryBeat": {"image": {"tag": "1.4.3"}}}).pod_templates()}
+    pinned = f"docker.io/thebot/backend@{digest}"
+    assert images["backend"] == images["celery"] == images["migrations"] == images["collectstatic"] == [pinned]
+    assert images["celery-beat"] == ["docker.io/thebot/backend:1.4.3"]
+    tagged = render({"backend": {"image": {"tag": "2.0.0"}}}).get("Deployment", "celery")
+    assert tagged["spec"]["template"]["spec"]["containers"][0]["image"] == "docker.io/thebot/backend:2.0.0"
+
+
+def test_app_defaults_reach_every_app_and_a_components_own_false_wins():
+    rendered = render({"appDefaults": {"nodeSelector": {"pool": "apps"}, "autoscaling": {"enabled": True}},
+                       "frontend": {"autoscaling": {"enabled": False}},
+                       "celery": {"enabled": False},
+                       "backend": {"strategy": {"type": "Recreate"}}})
+    deployments = {o["metadata"]["labels"]["app.kubernetes.io/component"]: o for o in rendered.kind("Deployment")}
+    assert set(deployments) == {"backend", "frontend", "celery-beat"}, "celery's own enabled: false wins"
+    for deployment in deployments.values():
+        assert deployment["spec"]["template"]["spec"]["nodeSelector"] == {"pool": "apps"}
+    assert "nodeSelector" not in rendered.get("StatefulSet", "postgresql")["spec"]["template"]["spec"]
+    autoscaled = {o["metadata"]["labels"]["app.kubernetes.io/component"] for o in rendered.kind("HorizontalPodAutoscaler")}
+    assert autoscaled == {"backend"}, "frontend's own false and beat's own false win over appDefaults' true"
+    # Recreate takes no rollingUpdate (the defaults' would make the Deployment invalid).
+    assert deployments["backend"]["spec"]["strategy"] == {"type": "Recreate"}
+    assert deployments["frontend"]["spec"]["strategy"]["type"] == "RollingUpdate"
+    frontend = deployments["frontend"]["spec"]["template"]["spec"]["containers"][0]
+    assert not frontend.get("envFrom", []) or all("secretRef" not in e for e in frontend["envFrom"])

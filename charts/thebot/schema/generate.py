@@ -1,5 +1,6 @@
-"""Write charts/thebot/values.schema.json. Definitions are shared: the four app components have one
-shape, the two databases another; every section refuses unknown keys, so a typo fails the install.
+"""Write charts/thebot/values.schema.json. Definitions are shared: the four app components and appDefaults
+(what each of them takes unless it sets its own) have one shape, the two databases another; every section
+refuses unknown keys, so a typo fails the install.
 
     python charts/thebot/schema/generate.py          # rewrite the schema
     python charts/thebot/schema/generate.py --check  # exit 1 when the committed schema is stale
@@ -117,6 +118,8 @@ PROPERTIES = {
     "podSecurityContext": OBJ,
     "containerSecurityContext": OBJ,
     "writableDirSizeLimit": ref("quantity"),
+    # What every app component takes unless its own block says otherwise (the templates merge the two).
+    "appDefaults": ref("app"),
     "backend": ref("app"),
     "frontend": ref("app"),
     "celery": ref("app"),

@@ -25,6 +25,39 @@ celery: celery
 celeryBeat: celery-beat
 {{- end -}}
 
+{{/*
+Deep merge as helm merges values, key by key, where over's value wins whatever it is: false, 0, "" and
+empty lists included (sprig's merge and mergeOverwrite both take those for "unset"). Maps merge; anything
+else is replaced; a null in over removes the key. Returns YAML: (dict "base" $defaults "over" $section)
+*/}}
+{{- define "thebot.merge" -}}
+{{- $out := deepCopy (.base | default dict) -}}
+{{- range $key, $value := .over -}}
+{{- if kindIs "invalid" $value -}}
+{{- $_ := unset $out $key -}}
+{{- else if and (kindIs "map" $value) (kindIs "map" (get $out $key)) -}}
+{{- $_ := set $out $key (include "thebot.merge" (dict "base" (get $out $key) "over" $value) | fromYaml) -}}
+{{- else -}}
+{{- $_ := set $out $key $value -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/*
+The values of a section as the templates use them, as YAML: for an app component (backend, frontend, celery,
+celeryBeat) appDefaults with the component's own block merged over it; any other section as it is.
+(dict "name" "celeryBeat" "ctx" $)
+*/}}
+{{- define "thebot.values" -}}
+{{- $section := index .ctx.Values .name | default dict -}}
+{{- if hasKey (include "thebot.appComponents" .ctx | fromYaml) .name -}}
+{{- include "thebot.merge" (dict "base" .ctx.Values.appDefaults "over" $section) -}}
+{{- else -}}
+{{- toYaml $section -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Object name of a component: (dict "component" "celery-beat" "ctx" $) */}}
 {{- define "thebot.componentName" -}}
 {{- printf "%s-%s" (include "thebot.fullname" .ctx | trunc (int (sub 62 (len .component)))) .component | trimSuffix "-" -}}
@@ -45,8 +78,11 @@ The version an object's labels tell: what its component runs, the image's tag or
 credentials, ingress, policies, claims) the backend's. (dict "component" "celery-beat" "ctx" $)
 */}}
 {{- define "thebot.version" -}}
-{{- $sections := dict "frontend" "frontend" "celery" "celery" "celery-beat" "celeryBeat" "postgresql" "postgresql" "redis" "redis" -}}
-{{- $image := (index .ctx.Values (get $sections .component | default "backend")).image -}}
+{{- $section := "backend" -}}
+{{- range $key, $name := merge (include "thebot.appComponents" . | fromYaml) (dict "postgresql" "postgresql" "redis" "redis") -}}
+{{- if eq $name $.component -}}{{- $section = $key -}}{{- end -}}
+{{- end -}}
+{{- $image := include "thebot.componentImage" (dict "image" (include "thebot.values" (dict "name" $section "ctx" .ctx) | fromYaml).image "ctx" .ctx) | fromYaml -}}
 {{- if $image.digest -}}
 {{- $image.digest | replace ":" "-" | trunc 19 -}}
 {{- else -}}
@@ -83,19 +119,37 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
 {{- end -}}
 
 {{/*
-Image reference: (dict "image" .Values.backend.image "fallback" .Values.backend.image "ctx" $).
-A digest wins over a tag; an empty repository, registry or tag falls back (component, then backend for
-the repository, then the chart-wide image block, then appVersion).
+The image a component runs, as a dict (YAML): its own block, where a component that names no repository
+runs the backend's image (celery, celery-beat and the hook jobs: the same code), and, naming neither tag nor
+digest, the backend's tag and digest too, so pinning the backend pins all of them.
+(dict "image" .Values.celery.image "ctx" $)
+*/}}
+{{- define "thebot.componentImage" -}}
+{{- $image := deepCopy (.image | default dict) -}}
+{{- $backend := (include "thebot.values" (dict "name" "backend" "ctx" .ctx) | fromYaml).image -}}
+{{- if not $image.repository -}}
+{{- $_ := set $image "repository" $backend.repository -}}
+{{- $_ := set $image "registry" ($image.registry | default $backend.registry) -}}
+{{- if not (or $image.tag $image.digest) -}}
+{{- $_ := set $image "tag" $backend.tag -}}
+{{- $_ := set $image "digest" $backend.digest -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $image -}}
+{{- end -}}
+
+{{/*
+Image reference of a component image (thebot.componentImage): (dict "image" $image "ctx" $).
+A digest wins over a tag; an empty registry or tag falls back to the chart-wide image block, then the tag to
+appVersion.
 */}}
 {{- define "thebot.image" -}}
-{{- $global := .ctx.Values.image -}}
-{{- $registry := .image.registry | default $global.registry -}}
-{{- $repository := .image.repository | default .fallback.repository -}}
+{{- $registry := .image.registry | default .ctx.Values.image.registry -}}
 {{- $prefix := ternary (printf "%s/" $registry) "" (ne $registry "") -}}
 {{- if .image.digest -}}
-{{- printf "%s%s@%s" $prefix $repository .image.digest -}}
+{{- printf "%s%s@%s" $prefix .image.repository .image.digest -}}
 {{- else -}}
-{{- printf "%s%s:%s" $prefix $repository (include "thebot.imageTag" .) -}}
+{{- printf "%s%s:%s" $prefix .image.repository (include "thebot.imageTag" .) -}}
 {{- end -}}
 {{- end -}}
 

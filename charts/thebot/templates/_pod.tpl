@@ -71,7 +71,7 @@ spec:
 
 {{/*
 One container of thebot.pod: (dict "container" (dict
-  "name", "image" and "fallback" (image values: the fallback gives the repository), "command", "args",
+  "name", "image" (the image values, with a repository: thebot.componentImage), "command", "args",
   "port"           (dict "name" "http" "containerPort" 8000), or empty
   "config"         true: the ConfigMap by envFrom (apps and jobs)
   "credentials"    true: the app's Secret by envFrom, and DATABASE_URL and REDIS_URL built from it
@@ -96,7 +96,7 @@ One container of thebot.pod: (dict "container" (dict
 {{- end }}
 {{- $env = concat $env ($c.extraEnv | default list) -}}
 - name: {{ $c.name }}
-  image: {{ include "thebot.image" (dict "image" $c.image "fallback" $c.fallback "ctx" $ctx) | quote }}
+  image: {{ include "thebot.image" (dict "image" $c.image "ctx" $ctx) | quote }}
   imagePullPolicy: {{ include "thebot.pullPolicy" (dict "image" $c.image "ctx" $ctx) }}
   {{- with $c.command }}
   command:

@@ -25,7 +25,7 @@ spec:
       {{- include "thebot.selectorLabels" $scope | nindent 6 }}
   template:
     {{- include "thebot.pod" (dict "scope" $scope "component" $v "ctx" $ctx "checksums" true "automountToken" false
-          "container" (dict "name" .name "image" $v.image "fallback" $v.image "args" $v.args
+          "container" (dict "name" .name "image" $v.image "args" $v.args
             "port" (dict "name" .name "containerPort" $v.containerPort) "secretEnv" $v.secretEnv "env" $v.env
             "livenessProbe" $v.livenessProbe "readinessProbe" $v.readinessProbe "resources" $v.resources
             "mounts" (list (dict "name" "data" "mountPath" $v.persistence.mountPath)))) | nindent 4 }}

@@ -1,6 +1,7 @@
 {{/*
 The one template of the app components (backend, frontend, celery, celery-beat): they differ only by
-values. Called as (dict "name" "celery-beat" "values" .Values.celeryBeat "ctx" $).
+values. Called as (dict "name" "celery-beat" "values" $values "ctx" $), $values the section as thebot.values
+gives it (appDefaults with the component's own block merged over it).
 */}}
 
 {{/* Replicas the component runs with at least: the HPA's floor when autoscaling, else replicaCount. */}}
@@ -44,7 +45,8 @@ spec:
   {{- end }}
   revisionHistoryLimit: 5
   strategy:
-    {{- toYaml $v.strategy | nindent 4 }}
+    {{- /* Recreate takes no rollingUpdate: the defaults' would make the object invalid. */}}
+    {{- toYaml (ternary (omit $v.strategy "rollingUpdate") $v.strategy (eq $v.strategy.type "Recreate")) | nindent 4 }}
   selector:
     matchLabels:
       {{- include "thebot.selectorLabels" $scope | nindent 6 }}
@@ -52,7 +54,7 @@ spec:
     {{- include "thebot.pod" (dict "scope" $scope "component" $v "ctx" $ctx "checksums" true
           "automountToken" $ctx.Values.serviceAccount.automountToken "affinity" (include "thebot.affinity" . | fromYaml)
           "sharedVolumes" $v.volumes
-          "container" (dict "name" .name "image" $v.image "fallback" $ctx.Values.backend.image
+          "container" (dict "name" .name "image" (include "thebot.componentImage" (dict "image" $v.image "ctx" $ctx) | fromYaml)
             "command" $v.command "args" $v.args "port" (dict "name" "http" "containerPort" $v.containerPort)
             "config" true "credentials" $v.credentials "extraEnv" $v.extraEnv
             "livenessProbe" $v.livenessProbe "readinessProbe" $v.readinessProbe "resources" $v.resources))

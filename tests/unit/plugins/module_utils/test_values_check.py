@@ -21,9 +21,9 @@ GOOD_SECRETS = {"secret_key": "x7Qm2Lp9Rz4Vt8Nw3Kc6Hb1Fd5Gs0Jy", "postgres_passw
                 "telegram_bot_token": "123456:Zx9Cv3Bn7Mq2Wl5Er8Ty", "email_host_password": "Em4Hs8Pw2Xq6Zr1Nv5Kt"}
 
 
-def check(values, defaults, schema, environment, policy=None, secrets=None):
+def check(values, defaults, schema, environment, policy=None, secrets=None, require_digests=False):
     """The module's check, judging credentials by the chart's own list, as the module does."""
-    return values_check.check(values, defaults, schema, environment, policy, secrets, CREDENTIALS)
+    return values_check.check(values, defaults, schema, environment, policy, secrets, CREDENTIALS, require_digests)
 
 
 def prod_values(**overrides):
@@ -65,14 +65,29 @@ def test_all_prod_breaches_are_reported_at_once():
 
 
 def test_dev_is_lenient_but_not_about_limits():
-    # A chart whose defaults set no cpu limit for the frontend (this one's do, and helm keeps them).
+    # A chart whose defaults set no cpu limit for the frontend, neither its own nor appDefaults' (this one's do,
+    # and helm keeps them); the components that set their own (dev's backend and celery, beat) keep theirs.
     defaults = copy.deepcopy(DEFAULTS)
     del defaults["frontend"]["resources"]["limits"]["cpu"]
+    del defaults["appDefaults"]["resources"]["limits"]["cpu"]
     values = merge(env_values("dev"), {"debug": True, "image": {"tag": "latest"}})
     del values["frontend"]["resources"]["limits"]["cpu"]
     findings = check(values, defaults, SCHEMA, "dev")
     assert errors(findings) == {("frontend.resources.limits.cpu", "resources_set")}
     assert any(f["rule"] == "image_tag_pinned" and f["severity"] == "warning" for f in findings)
+
+
+def test_app_components_take_app_defaults_and_their_own_false_and_zero_win():
+    values = merge(env_values("prod"), {"image": {"tag": "1.4.2"}, "appDefaults": {"replicaCount": 1,
+                                                                                   "autoscaling": {"enabled": False}}})
+    found = errors(check(values, DEFAULTS, SCHEMA, "prod"))
+    assert ("celeryBeat.replicaCount", "min_replicas") not in found, "beat is no stateless component"
+    # prod's own blocks set autoscaling for backend, frontend and celery: appDefaults does not turn it off.
+    assert not {f for f in found if f[1] == "min_replicas"}, found
+    off = merge(values, {"backend": {"autoscaling": {"enabled": False}, "replicaCount": 1}})
+    assert ("backend.replicaCount", "min_replicas") in errors(check(off, DEFAULTS, SCHEMA, "prod"))
+    disabled = merge(values, {"frontend": {"enabled": False}, "appDefaults": {"enabled": True}})
+    assert not {f for f in errors(check(disabled, DEFAULTS, SCHEMA, "prod")) if f[0].startswith("frontend.")}
 
 
 def test_schema_errors_name_the_path_and_stop_before_policy():
@@ -90,6 +105,38 @@ def test_digest_satisfies_the_tag_rule():
     values = prod_values(image={"tag": ""})
     for name in ("backend", "frontend", "celery", "celeryBeat", "postgresql", "redis"):
         values.setdefault(name, {})["image"] = {"digest": "sha256:" + "a" * 64}
+    assert not {f for f in errors(check(values, DEFAULTS, SCHEMA, "prod")) if f[1] == "image_tag_pinned"}
+
+
+DIGEST = "sha256:" + "b" * 64
+
+
+def digest_findings(values, require_digests=True):
+    return {f["path"] for f in check(values, DEFAULTS, SCHEMA, "prod", require_digests=require_digests)
+            if f["rule"] == "image_digests"}
+
+
+def test_required_digests_name_each_image_block_once_and_celery_follows_the_backend():
+    # celery, celery-beat and the jobs run the backend's image: its digest pins them, its field is the one named.
+    assert digest_findings(prod_values()) == {"backend.image.digest", "frontend.image.digest",
+                                              "postgresql.image.digest", "redis.image.digest"}
+    assert not digest_findings(prod_values(), require_digests=False), "the switch is off unless asked"
+    pinned = prod_values(**{name: {"image": {"digest": DIGEST}}
+                            for name in ("backend", "frontend", "postgresql", "redis")})
+    assert not digest_findings(pinned)
+    # A worker on an image of its own needs its own digest; one pinned to another tag does not take the backend's.
+    assert digest_findings(merge(pinned, {"celery": {"image": {"repository": "thebot/worker"}}})) == {
+        "celery.image.digest"}
+    assert digest_findings(merge(pinned, {"celeryBeat": {"image": {"tag": "1.4.3"}}})) == {
+        "celeryBeat.image.digest"}
+    message = next(f for f in check(prod_values(), DEFAULTS, SCHEMA, "prod", require_digests=True)
+                   if f["path"] == "backend.image.digest")
+    assert message["severity"] == "error" and "thebot_image_digests.backend" in message["fix"]
+
+
+def test_the_backends_tag_pins_the_components_that_run_its_image():
+    values = merge(env_values("prod"), {"backend": {"image": {"tag": "1.4.2"}},
+                                        "frontend": {"image": {"tag": "1.4.2"}}})
     assert not {f for f in errors(check(values, DEFAULTS, SCHEMA, "prod")) if f[1] == "image_tag_pinned"}
 
 
