@@ -5,6 +5,7 @@ Environment values are read from the inventories (their one home); nothing here 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import tempfile
@@ -21,9 +22,31 @@ KUBE_VERSION = next(t for t in testbed.TOOLS if t.module_dir == "kubernetes").ve
 SERVICE_MONITOR = "monitoring.coreos.com/v1/ServiceMonitor"
 
 
+# Well-formed digests that name no real bytes, one per image block: for renders and kwok nodes, which pull
+# nothing. (The kind scenarios run their images by the digests the node really holds.)
+EXAMPLE_DIGESTS = {name: "sha256:" + hashlib.sha256(f"kwok-pulls-no-image:{name}".encode()).hexdigest()
+                   for name in ("backend", "frontend", "postgresql", "redis")}
+
+
 def env_values(env: str) -> dict:
     path = ROOT / "inventories" / env / "group_vars" / env / "chart.yml"
     return yaml.safe_load(path.read_text())["thebot_chart_values"]
+
+
+def requires_digests(env: str) -> bool:
+    """The inventory's switch: does this environment run its images by digest only?"""
+    path = ROOT / "inventories" / env / "group_vars" / env / "main.yml"
+    return bool(yaml.safe_load(path.read_text()).get("thebot_require_image_digests"))
+
+
+def release_values(env: str) -> dict:
+    """An environment's values as a release deploys them: a tag, and the digests where the inventory requires them."""
+    values = env_values(env)
+    values["image"] = {**values.get("image", {}), "tag": "1.4.2"}
+    if requires_digests(env):
+        for name, digest in EXAMPLE_DIGESTS.items():
+            values.setdefault(name, {}).setdefault("image", {})["digest"] = digest
+    return values
 
 
 class Rendered(list):

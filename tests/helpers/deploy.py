@@ -7,9 +7,14 @@ from pathlib import Path
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from helpers.chart import EXAMPLE_DIGESTS
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 VAULT_PASSWORD = ROOT / "inventories" / "demo-vault-password.txt"
+# A prod release as an operator gives it: the tag and its images' digests (inventories/prod requires them; the
+# kwok nodes pull nothing, so well-formed digests stand for the images).
+PROD_RELEASE = ("-e", "thebot_image_tag=1.4.2", "-e", json.dumps({"thebot_image_digests": EXAMPLE_DIGESTS}))
 
 
 def recap(result):

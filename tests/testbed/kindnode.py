@@ -730,6 +730,7 @@ class KindCluster:
         self.dir = HOME / "clusters" / f"kind-{name}"
         self.kubeconfig = self.dir / "kubeconfig"
         self.docker = Docker()
+        self.image_digests: dict = {}  # fixture tag -> digest, once up has loaded them
 
     def kind(self, *args, **kwargs) -> subprocess.CompletedProcess:
         binary = "kind" if UPSTREAM_IMAGE else str(HOME / "bin" / "kind")
@@ -769,9 +770,25 @@ class KindCluster:
             self.addons()
             loaded = time.monotonic()
             self.kind("load", "image-archive", built["fixtures"], "--name", self.name)
+            self.image_digests = self.pin_fixtures()
             log(f"kind load fixtures: {time.monotonic() - loaded:.0f}s")
         log(f"cluster {self.name} up in {time.monotonic() - started:.0f}s")
         return self.kubeconfig
+
+    def pin_fixtures(self) -> dict:
+        """Name each fixture image by its digest too (repository@sha256:<manifest>), as containerd's CRI does
+        for an image pulled from a registry: a chart value can then run it by digest, as prod requires.
+        Returns tag -> digest."""
+        ctr = ["exec", f"{self.name}-control-plane", "ctr", "-n", "k8s.io", "images"]
+        tags = {tag for image in json.loads((FIXTURES / "images.json").read_text())["images"] for tag in image["tags"]}
+        listed = self.docker(*ctr, "ls", capture_output=True, text=True).stdout.splitlines()[1:]
+        digests = {row.split()[0]: row.split()[2] for row in listed if row.split() and row.split()[0] in tags}
+        missing = sorted(tags - set(digests))
+        if missing:
+            raise TestbedError(f"the node holds no image {', '.join(missing)} after kind load")
+        for tag, manifest in sorted(digests.items()):
+            self.docker(*ctr, "tag", "--force", tag, f"{tag.rsplit(':', 1)[0]}@{manifest}", stdout=subprocess.DEVNULL)
+        return digests
 
     def addons(self) -> None:
         """More storage classes (the inventories name ssd and fast-ssd) and the NetworkPolicy engine."""

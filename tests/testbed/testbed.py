@@ -611,12 +611,14 @@ def _rss_mib(pid: int | None) -> float:
 
 # ------------------------------------------------------------------------------------------------ CLI
 
-def _record(path: Path | None, provider: str, kubeconfig: Path, context: str) -> None:
-    """Where a started cluster is, for tools that reach it later (molecule's scenarios)."""
+def _record(path: Path | None, provider: str, kubeconfig: Path, context: str, image_digests=None) -> None:
+    """Where a started cluster is, for tools that reach it later (molecule's scenarios); on kind, the digest of
+    each test image its node holds (tag -> sha256:...)."""
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"provider": provider, "kubeconfig": str(kubeconfig), "context": context,
-                                    "bin": str(HOME / "bin"), "helm_plugins": str(HOME / "helm-plugins")}, indent=2))
+                                    "bin": str(HOME / "bin"), "helm_plugins": str(HOME / "helm-plugins"),
+                                    "image_digests": image_digests or {}}, indent=2))
 
 
 def main(argv=None) -> int:
@@ -641,7 +643,7 @@ def _command(args) -> int:
         kind = kindnode.KindCluster(args.name)
         if args.command == "up":
             kubeconfig = kind.up()
-            _record(args.record, "kind", kubeconfig, f"kind-{args.name}")
+            _record(args.record, "kind", kubeconfig, f"kind-{args.name}", kind.image_digests)
             print(kubeconfig)
         elif args.command == "down":
             kind.down()

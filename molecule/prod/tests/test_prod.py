@@ -14,7 +14,22 @@ def test_one_revision_after_two_deploys(cluster):
 def test_three_ready_replicas_of_the_pinned_image(cluster, component):
     deployment = cluster.get("deployment", f"thebot-{component}")
     assert deployment["status"].get("readyReplicas") == 3, deployment["status"]
-    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":1.4.2")
+    # prod requires digests: the worker runs the backend's image, pinned by the backend's digest.
+    digest = cluster.values()[{"celery": "backend"}.get(component, component)]["image"]["digest"]
+    assert digest.startswith("sha256:")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(f"@{digest}")
+
+
+def test_every_container_runs_its_image_by_digest(cluster):
+    """On kind the kubelet found each image by its digest alone (pull policy Never there: nothing is pulled)."""
+    pods = cluster.items("pods")
+    assert pods
+    for pod in pods:
+        for container in pod["spec"].get("initContainers", []) + pod["spec"]["containers"]:
+            assert "@sha256:" in container["image"], (pod["metadata"]["name"], container["image"])
+        for status in pod["status"].get("containerStatuses", []):
+            assert status["ready"] or pod["metadata"]["labels"].get("app.kubernetes.io/component") in (
+                "migrations", "collectstatic"), (pod["metadata"]["name"], status)
 
 
 @pytest.mark.parametrize("component,bounds", SCALED.items())

@@ -12,7 +12,7 @@ import uuid
 import pytest
 import yaml
 
-from helpers.deploy import BIN, ROOT, recap, revisions, vault_secrets
+from helpers.deploy import BIN, PROD_RELEASE, ROOT, recap, revisions, vault_secrets
 
 pytestmark = pytest.mark.cluster
 
@@ -73,7 +73,7 @@ def test_bad_values_stop_before_any_cluster_write(kube, deploy):
 
 
 def test_prod_refuses_the_demo_credentials(kube, deploy):
-    result = deploy("-e", "thebot_image_tag=1.4.2", "-l", "prod-eu-1", env="prod")
+    result = deploy(*PROD_RELEASE, "-l", "prod-eu-1", env="prod")
     assert result.returncode == 2
     assert "looks like an example" in result.output and "secrets.postgres_password" in result.output
     assert kube.kubectl("get", "namespace", result.namespace, check=False).returncode != 0

@@ -11,6 +11,8 @@ import uuid
 import pytest
 import yaml
 
+from helpers.deploy import PROD_RELEASE
+
 pytestmark = pytest.mark.cluster
 
 
@@ -20,7 +22,7 @@ def prod(module_deploy, tmp_path_factory):
               ("secret_key", "postgres_password", "redis_password", "telegram_bot_token", "email_host_password")}
     secrets = tmp_path_factory.mktemp("posture") / "secrets.yml"
     secrets.write_text(yaml.safe_dump({"thebot_secrets": {**strong, "postgres_user": "thebot"}}))
-    result = module_deploy("-l", "prod-eu-1", "-e", "thebot_image_tag=1.4.2", "-e", f"@{secrets}", env="prod")
+    result = module_deploy("-l", "prod-eu-1", *PROD_RELEASE, "-e", f"@{secrets}", env="prod")
     assert result.returncode == 0, result.output[-3000:]
     return result.namespace
 

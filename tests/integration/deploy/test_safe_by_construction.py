@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import testbed
-from helpers.deploy import ROOT, recap, revisions
+from helpers.deploy import PROD_RELEASE, ROOT, recap, revisions
 
 pytestmark = pytest.mark.cluster
 
@@ -90,7 +90,7 @@ def test_a_lost_secret_is_never_replaced_under_its_database_volume(kube, deploy,
         keys = ("secret_key", "postgres_password", "redis_password", "telegram_bot_token", "email_host_password")
         strong = {key: os.urandom(16).hex() for key in keys}
         (tmp_path / "secrets.yml").write_text(yaml.safe_dump({"thebot_secrets": {**strong, "postgres_user": "thebot"}}))
-        extra = ["-l", "prod-eu-1", "-e", "thebot_image_tag=1.4.2", "-e", f"@{tmp_path / 'secrets.yml'}"]
+        extra = ["-l", "prod-eu-1", *PROD_RELEASE, "-e", f"@{tmp_path / 'secrets.yml'}"]
     first = deploy(*extra, env=env)
     assert first.returncode == 0, first.output[-3000:]
     ns = first.namespace

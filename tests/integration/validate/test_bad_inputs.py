@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 import testbed
-from helpers.deploy import ROOT, revisions, vault_secrets
+from helpers.chart import EXAMPLE_DIGESTS
+from helpers.deploy import PROD_RELEASE, ROOT, revisions, vault_secrets
 
 pytestmark = pytest.mark.cluster
 
@@ -46,6 +47,8 @@ def arguments(case, tmp_path, kube, cluster_name):
         extra["thebot_cluster_chart_values"] = json.loads(json.dumps(case["values"]).replace("@@BIG@@", BIG))
     if env == "prod" and case.get("tag", True):
         extra.setdefault("thebot_image_tag", "1.4.2")
+    if env == "prod" and case.get("digests", True):
+        extra.setdefault("thebot_image_digests", EXAMPLE_DIGESTS)
     secrets = dict(vault_secrets(env)) if env == "dev" or case.get("demo_secrets") else \
         {**STRONG, "postgres_user": "thebot"}
     if "secrets" in case:
@@ -82,7 +85,7 @@ def test_the_catalogue_is_large_and_distinct():
 
 def test_the_inventories_as_they_are_pass(kube, module_deploy, release):
     """The control: what the cases change is what makes them fail. prod with real-looking credentials."""
-    prod = module_deploy("--check", "-l", "prod-eu-1", "-e", "thebot_image_tag=1.4.2", "-e",
+    prod = module_deploy("--check", "-l", "prod-eu-1", *PROD_RELEASE, "-e",
                          json.dumps({"thebot_secrets": {**STRONG, "postgres_user": "thebot"}}), env="prod",
                          namespace=release)
     assert prod.returncode == 0, prod.output[-3000:]
