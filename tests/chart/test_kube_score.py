@@ -10,12 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
 import testbed
-from helpers.chart import ENVIRONMENTS, KUBE_VERSION, env_values, render_result
+from helpers.accepted import Accepted
+from helpers.chart import ENVIRONMENTS, KUBE_VERSION, release_values, render_result
 
-ACCEPTED = yaml.safe_load((Path(__file__).parent / "kube-score-accepted.yml").read_text())["accepted"]
+ACCEPTED = Accepted(Path(__file__).parent / "kube-score-accepted.yml")
 CRITICAL = 1  # kube-score's grade of a CRITICAL finding
 
 
@@ -27,8 +27,8 @@ def findings():
 
 
 def critical_findings(kube_score, env):
-    """{(check id, component, container or '', summary)} of one environment's render."""
-    render = render_result(env_values(env), api_versions=("monitoring.coreos.com/v1",))
+    """{(check id, component, container or '', summary)} of one environment's render, as a release deploys it."""
+    render = render_result(release_values(env), api_versions=("monitoring.coreos.com/v1",))
     assert render.returncode == 0, render.stderr
     minor = KUBE_VERSION.lstrip("v").split(".")[:2]
     result = subprocess.run([kube_score, "score", "--kubernetes-version", "v" + ".".join(minor),
@@ -46,31 +46,17 @@ def critical_findings(kube_score, env):
     return found
 
 
-def accepting(finding, env):
-    check, component, _container, _summary = finding
-    return [a for a in ACCEPTED if a["check"] == check and component in a["components"]
-            and env in a.get("environments", ENVIRONMENTS)]
-
-
 def test_every_acceptance_has_a_reason_and_known_environments():
-    for acceptance in ACCEPTED:
-        assert len(acceptance["reason"].split()) >= 8, acceptance["check"]
-        assert set(acceptance.get("environments", ENVIRONMENTS)) <= set(ENVIRONMENTS), acceptance["check"]
+    assert not ACCEPTED.problems()
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_no_critical_finding_that_is_not_accepted(findings, env):
-    unaccepted = sorted(f for f in findings[env] if not accepting(f, env))
+    unaccepted = ACCEPTED.unaccepted({env: findings[env]})
     assert not unaccepted, "\n".join(f"{env}: {check} on {component} ({path}): {summary}"
-                                     for check, component, path, summary in unaccepted)
+                                     for env, (check, component, path, summary) in unaccepted)
 
 
 def test_every_acceptance_still_matches_a_finding(findings):
-    used = set()
-    for env, found in findings.items():
-        for finding in found:
-            for acceptance in accepting(finding, env):
-                used.add((acceptance["check"], finding[1]))
-    stale = [(a["check"], component) for a in ACCEPTED for component in a["components"]
-             if (a["check"], component) not in used]
+    stale = ACCEPTED.stale(findings)
     assert not stale, f"accepted but no longer found, remove from kube-score-accepted.yml: {stale}"
