@@ -85,6 +85,8 @@ def test_checksums_roll_pods_when_config_or_secret_change():
 # their own, the frontend (a static web server) nothing.
 READS = {"backend": "all", "celery": "all", "celery-beat": "all", "migrations": "all", "collectstatic": "all",
          "frontend": set(), "postgresql": {"POSTGRES_USER", "POSTGRES_PASSWORD"}, "redis": {"REDIS_PASSWORD"}}
+# Of those, what a component reads from a file (a projected key of the Secret), never from its environment.
+AS_FILES = {"postgresql": {"POSTGRES_PASSWORD"}}
 
 
 def test_each_component_receives_only_the_credentials_it_uses(rendered):
@@ -100,6 +102,11 @@ def test_each_component_receives_only_the_credentials_it_uses(rendered):
                 keys |= every_key
             keys |= {e["valueFrom"]["secretKeyRef"]["key"] for e in container.get("env") or []
                      if "secretKeyRef" in e.get("valueFrom", {})}
+        files = {item["key"] for volume in pod.get("volumes", []) if volume.get("secret")
+                 for item in volume["secret"].get("items") or [{"key": "every key"}]}
+        assert files == AS_FILES.get(_label(obj), set()), f"{_label(obj)} reads {sorted(files)} from files"
+        assert not keys & files, f"{_label(obj)} gets {sorted(keys & files)} both ways"
+        keys |= files
     assert set(read) == set(READS), "a component to list in READS"
     for component, keys in read.items():
         expected = every_key if READS[component] == "all" else READS[component]

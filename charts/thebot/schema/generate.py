@@ -94,7 +94,7 @@ DEFINITIONS = {
                 "podAnnotations": MAP, "podSecurityContext": OBJ, "extraEnv": ref("env"), "credentials": B,
                 "nodeSelector": MAP, "tolerations": ARR, "affinity": OBJ}),
     "database": obj({"enabled": B, "image": ref("image"), "database": S, "containerPort": PORT,
-                     "service": obj({"port": PORT}), "args": STRS, "secretEnv": MAP, "env": MAP,
+                     "service": obj({"port": PORT}), "args": STRS, "secretEnv": MAP, "secretFiles": MAP, "env": MAP,
                      "resources": ref("resources"), "persistence": ref("persistence"),
                      "livenessProbe": ref("probe"), "readinessProbe": ref("probe"),
                      "writableDirs": ref("absolutePaths"), "podSecurityContext": OBJ, "podAnnotations": MAP,

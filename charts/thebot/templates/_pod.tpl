@@ -67,6 +67,18 @@ spec:
   volumes:
     {{- include "thebot.writableVolumes" (dict "component" $component "ctx" $ctx) | nindent 4 }}
     {{- include "thebot.sharedVolumes" (dict "names" .sharedVolumes "ctx" $ctx) | nindent 4 }}
+    {{- with $component.secretFiles }}
+    {{- /* Only the keys listed, readable by the pod's group (fsGroup) and no one else. */}}
+    - name: secret-files
+      secret:
+        secretName: {{ include "thebot.secretName" $ctx }}
+        defaultMode: 0440
+        items:
+          {{- range $key := values . | uniq | sortAlpha }}
+          - key: {{ $key }}
+            path: {{ $key }}
+          {{- end }}
+    {{- end }}
 {{- end -}}
 
 {{/*
@@ -75,7 +87,8 @@ One container of thebot.pod: (dict "container" (dict
   "port"           (dict "name" "http" "containerPort" 8000), or empty
   "config"         true: the ConfigMap by envFrom (apps and jobs)
   "credentials"    true: the app's Secret by envFrom, and DATABASE_URL and REDIS_URL built from it
-  "secretEnv"      variable -> key of the Secret (the databases); "env": variable -> value; "extraEnv": a list
+  "secretEnv"      variable -> key of the Secret (the databases); "env": variable -> value; "extraEnv": a list;
+                   and the component's secretFiles: variable -> key, given as <variable>_FILE, the path of its file
   "livenessProbe", "readinessProbe", "resources"
   "mounts"         volume mounts before the writable ones (a StatefulSet's data))
   "component" the component's values (security context, writable directories)
@@ -90,6 +103,9 @@ One container of thebot.pod: (dict "container" (dict
 {{- end }}
 {{- range $name, $key := $c.secretEnv }}
 {{- $env = append $env (dict "name" $name "valueFrom" (dict "secretKeyRef" (dict "name" (include "thebot.secretName" $ctx) "key" $key))) -}}
+{{- end }}
+{{- range $name, $key := .component.secretFiles }}
+{{- $env = append $env (dict "name" (printf "%s_FILE" $name) "value" (printf "%s/%s" (include "thebot.secretFilesDir" $ctx) $key)) -}}
 {{- end }}
 {{- range $name, $value := $c.env }}
 {{- $env = append $env (dict "name" $name "value" (toString $value)) -}}
@@ -138,4 +154,14 @@ One container of thebot.pod: (dict "container" (dict
     {{- end }}
     {{- include "thebot.writableMounts" .component | nindent 4 }}
     {{- include "thebot.sharedMounts" (dict "names" .sharedVolumes "ctx" $ctx) | nindent 4 }}
+    {{- if .component.secretFiles }}
+    - name: secret-files
+      mountPath: {{ include "thebot.secretFilesDir" $ctx }}
+      readOnly: true
+    {{- end }}
+{{- end -}}
+
+{{/* Where a component's secretFiles are mounted: each key of the Secret as a file of its own name. */}}
+{{- define "thebot.secretFilesDir" -}}
+/run/secrets/thebot
 {{- end -}}

@@ -75,6 +75,20 @@ def test_the_frontend_environment_holds_no_database_or_redis_credential(containe
         assert not any(credentials[key] in entry for entry in environ), f"{key}'s value is in the frontend's environment"
 
 
+def test_postgresql_reads_its_password_from_a_file_only_its_group_reads(containers, cluster):
+    password = base64.b64decode(cluster.get("secret", "thebot-credentials")["data"]["POSTGRES_PASSWORD"]).decode()
+    pod = containers.pod("postgresql")["metadata"]["name"]
+    environ = containers.run(pod, "cat /proc/self/environ").stdout.split("\0")
+    given = dict(entry.split("=", 1) for entry in environ if "=" in entry)
+    assert "POSTGRES_PASSWORD" not in given and not any(password in entry for entry in environ)
+    path = given["POSTGRES_PASSWORD_FILE"]
+    # the file's mode, group and owner, and that PostgreSQL's user (the container's) reads it
+    mode = containers.run(pod, f"stat -L -c '%a %g' {path}").stdout.split()
+    assert mode == ["440", "70"], mode
+    same = containers.run(pod, f"cat {path}").stdout == password  # compared here: pytest would print both
+    assert same, "the file holds the Secret's password, readable by PostgreSQL's user"
+
+
 def test_the_backend_health_endpoint_answers_through_its_service(containers, cluster, ingress_client):
     status, body = containers.http(ingress_client, backend_url(cluster, "/api/health/"), host=INGRESS_HOST,
                                    namespace="ingress-nginx")

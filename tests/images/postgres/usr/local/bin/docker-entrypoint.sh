@@ -1,11 +1,16 @@
 #!/bin/sh
 # What the official postgres image's entrypoint does, for the variables the chart sets: on an empty data
-# directory, initdb with POSTGRES_USER and POSTGRES_PASSWORD (from a file: never in argv) and create
-# POSTGRES_DB; then run postgres in the foreground, listening on every address with passwords required.
+# directory, initdb with POSTGRES_USER and POSTGRES_PASSWORD (or the content of POSTGRES_PASSWORD_FILE, as the
+# official image reads it; handed to initdb in a file: never in argv) and create POSTGRES_DB; then run postgres
+# in the foreground, listening on every address with passwords required.
 set -eu
 if [ "${1:-postgres}" != postgres ]; then exec "$@"; fi
 : "${PGDATA:=/var/lib/postgresql/data}" "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}"
-: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is not set}"
+if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+  if [ -n "${POSTGRES_PASSWORD:-}" ]; then echo "POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are exclusive" >&2; exit 1; fi
+  POSTGRES_PASSWORD=$(cat "$POSTGRES_PASSWORD_FILE")
+fi
+: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD (or POSTGRES_PASSWORD_FILE) is not set}"
 socket=/var/run/postgresql
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   mkdir -p "$PGDATA"
