@@ -38,7 +38,7 @@ def test_every_template_asks_for_an_environment_of_the_inventories(name):
 
 def test_deploy_asks_for_environment_image_tag_and_dry_run_and_rollback_for_a_revision():
     asked = {name: {q["variable"] for q in t["survey_spec"]["spec"]} for name, t in TEMPLATES.items()}
-    assert asked["THE_BOT deploy"] == {"thebot_target", "thebot_image_tag", "thebot_dry_run"}
+    assert asked["THE_BOT deploy"] == {"thebot_target", "thebot_image_tag", "thebot_image_digests", "thebot_dry_run"}
     assert "thebot_rollback_revision" in asked["THE_BOT rollback"]
 
 

@@ -91,6 +91,17 @@ def test_the_inventories_as_they_are_pass(kube, module_deploy, release):
     assert prod.returncode == 0, prod.output[-3000:]
 
 
+def test_digests_given_as_yaml_text_as_awxs_survey_gives_them(kube, module_deploy, release):
+    """A textarea answer is a string: the same mapping, as YAML text, is read as the mapping."""
+    text = "".join(f"{name}: {digest}\n" for name, digest in EXAMPLE_DIGESTS.items())
+    prod = module_deploy("--check", "-l", "prod-eu-1", "-e", "thebot_image_tag=1.4.2", "-e",
+                         json.dumps({"thebot_image_digests": text,
+                                     "thebot_secrets": {**STRONG, "postgres_user": "thebot"}}), env="prod",
+                         namespace=release)
+    # prod refuses images by tag alone (prod-by-tag-only): passing, the text was read as the digests.
+    assert prod.returncode == 0, prod.output[-3000:]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
 def test_bad_input_is_refused_before_any_write(case, kube, module_deploy, release, tmp_path, cluster_name):
     args, options = arguments(case, tmp_path, kube, cluster_name)
