@@ -127,6 +127,9 @@ def test_existing_secret_is_used_and_no_secret_is_rendered():
     first = rendered.get("Deployment", "backend")["spec"]["template"]["metadata"]["annotations"]["checksum/secret"]
     rotated = render({"secrets": {"existingSecret": "thebot-credentials", "checksum": "rev-8"}})
     assert rotated.get("Deployment", "backend")["spec"]["template"]["metadata"]["annotations"]["checksum/secret"] != first
+    # The frontend reads no credential: a rotation leaves its pods alone (its config checksum still rolls it).
+    annotations = [r.get("Deployment", "frontend")["spec"]["template"]["metadata"]["annotations"] for r in (rendered, rotated)]
+    assert annotations[0] == annotations[1] and set(annotations[0]) == {"checksum/config"}
 
 
 @pytest.mark.parametrize("replicas,expected", [(1, False), (2, True)])

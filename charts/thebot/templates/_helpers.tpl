@@ -199,13 +199,16 @@ Volumes: (dict "component" .Values.backend "ctx" $); mounts: the component's val
 {{- end }}
 {{- end -}}
 
-{{/* Checksums of config and credentials, so a change rolls every pod that reads them. */}}
+{{/* Checksums of config and credentials, so a change rolls every pod that reads them: (dict "secret" bool "ctx" $). */}}
 {{- define "thebot.checksums" -}}
-checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
-{{- if .Values.secrets.existingSecret }}
-checksum/secret: {{ .Values.secrets.checksum | default "external" | sha256sum }}
+{{- $ctx := .ctx -}}
+checksum/config: {{ include (print $ctx.Template.BasePath "/configmap.yaml") $ctx | sha256sum }}
+{{- if not .secret }}
+{{- /* A component that reads no credential (the frontend) is not restarted by a rotation. */}}
+{{- else if $ctx.Values.secrets.existingSecret }}
+checksum/secret: {{ $ctx.Values.secrets.checksum | default "external" | sha256sum }}
 {{- else }}
-checksum/secret: {{ include "thebot.secretData" . | sha256sum }}
+checksum/secret: {{ include "thebot.secretData" $ctx | sha256sum }}
 {{- end }}
 {{- end -}}
 

@@ -24,7 +24,7 @@ metadata:
     {{- end }}
   {{- if .checksums }}
   annotations:
-    {{- include "thebot.checksums" $ctx | nindent 4 }}
+    {{- include "thebot.checksums" (dict "secret" (or .container.credentials .container.secretEnv $component.secretFiles) "ctx" $ctx) | nindent 4 }}
     {{- with $component.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
