@@ -781,13 +781,14 @@ class KindCluster:
         Returns tag -> digest."""
         ctr = ["exec", f"{self.name}-control-plane", "ctr", "-n", "k8s.io", "images"]
         tags = {tag for image in json.loads((FIXTURES / "images.json").read_text())["images"] for tag in image["tags"]}
-        listed = self.docker(*ctr, "ls", capture_output=True, text=True).stdout.splitlines()[1:]
+        listed = self.docker.docker(*ctr, "ls", capture_output=True, text=True).stdout.splitlines()[1:]
         digests = {row.split()[0]: row.split()[2] for row in listed if row.split() and row.split()[0] in tags}
         missing = sorted(tags - set(digests))
         if missing:
             raise TestbedError(f"the node holds no image {', '.join(missing)} after kind load")
         for tag, manifest in sorted(digests.items()):
-            self.docker(*ctr, "tag", "--force", tag, f"{tag.rsplit(':', 1)[0]}@{manifest}", stdout=subprocess.DEVNULL)
+            self.docker.docker(*ctr, "tag", "--force", tag, f"{tag.rsplit(':', 1)[0]}@{manifest}",
+                               stdout=subprocess.DEVNULL)
         return digests
 
     def addons(self) -> None:
