@@ -5,7 +5,6 @@ Environment values are read from the inventories (their one home); nothing here 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import tempfile
@@ -14,18 +13,13 @@ from pathlib import Path
 import yaml
 
 import testbed
+from helpers.digests import EXAMPLE_DIGESTS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "charts" / "thebot"
 ENVIRONMENTS = ("dev", "staging", "prod")
 KUBE_VERSION = next(t for t in testbed.TOOLS if t.module_dir == "kubernetes").version()
 SERVICE_MONITOR = "monitoring.coreos.com/v1/ServiceMonitor"
-
-
-# Well-formed digests that name no real bytes, one per image block: for renders and kwok nodes, which pull
-# nothing. (The kind scenarios run their images by the digests the node really holds.)
-EXAMPLE_DIGESTS = {name: "sha256:" + hashlib.sha256(f"kwok-pulls-no-image:{name}".encode()).hexdigest()
-                   for name in ("backend", "frontend", "postgresql", "redis")}
 
 
 def env_values(env: str) -> dict:

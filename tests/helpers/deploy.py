@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from helpers.chart import EXAMPLE_DIGESTS
+from helpers.digests import EXAMPLE_DIGESTS
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
