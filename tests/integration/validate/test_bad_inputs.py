@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 import testbed
-from helpers.chart import EXAMPLE_DIGESTS
 from helpers.deploy import PROD_RELEASE, ROOT, revisions, vault_secrets
+from helpers.digests import EXAMPLE_DIGESTS
 
 pytestmark = pytest.mark.cluster
 
