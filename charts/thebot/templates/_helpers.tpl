@@ -126,8 +126,9 @@ digest, the backend's tag and digest too, so pinning the backend pins all of the
 */}}
 {{- define "thebot.componentImage" -}}
 {{- $image := deepCopy (.image | default dict) -}}
-{{- $backend := (include "thebot.values" (dict "name" "backend" "ctx" .ctx) | fromYaml).image -}}
 {{- if not $image.repository -}}
+{{- /* Merged only here: every object's version label comes through this helper. */}}
+{{- $backend := (include "thebot.values" (dict "name" "backend" "ctx" .ctx) | fromYaml).image -}}
 {{- $_ := set $image "repository" $backend.repository -}}
 {{- $_ := set $image "registry" ($image.registry | default $backend.registry) -}}
 {{- if not (or $image.tag $image.digest) -}}
