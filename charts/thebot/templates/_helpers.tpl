@@ -50,12 +50,18 @@ celeryBeat) appDefaults with the component's own block merged over it; any other
 (dict "name" "celeryBeat" "ctx" $)
 */}}
 {{- define "thebot.values" -}}
+{{- /* Kept per render in the root context: labels, policies and checks ask for the same sections many times. */}}
+{{- $cache := get .ctx "thebotValues" | default dict -}}
+{{- if not (hasKey $cache .name) -}}
 {{- $section := index .ctx.Values .name | default dict -}}
 {{- if hasKey (include "thebot.appComponents" .ctx | fromYaml) .name -}}
-{{- include "thebot.merge" (dict "base" .ctx.Values.appDefaults "over" $section) -}}
+{{- $_ := set $cache .name (include "thebot.merge" (dict "base" .ctx.Values.appDefaults "over" $section)) -}}
 {{- else -}}
-{{- toYaml $section -}}
+{{- $_ := set $cache .name (toYaml $section) -}}
 {{- end -}}
+{{- $_ := set .ctx "thebotValues" $cache -}}
+{{- end -}}
+{{- get $cache .name -}}
 {{- end -}}
 
 {{/* Object name of a component: (dict "component" "celery-beat" "ctx" $) */}}
