@@ -53,3 +53,18 @@ def namespace(kube, request):
     kube.kubectl("create", "namespace", name)
     yield name
     kube.kubectl("delete", "namespace", name, "--wait=false")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # pylint: disable=unused-argument
+    """A failed test that used a test cluster says what state the cluster was in (testbed.Cluster.diagnose):
+    a deploy that timed out reads the same whether the chart or the cluster was at fault."""
+    outcome = yield
+    report = outcome.get_result()
+    name = item.funcargs.get("cluster_name") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and name:
+        import testbed  # pylint: disable=import-outside-toplevel  # on sys.path from above
+        try:
+            report.sections.append((f"test bed {name}", testbed.Cluster(name).diagnose()))
+        except (OSError, testbed.TestbedError) as error:
+            report.sections.append((f"test bed {name}", f"no diagnosis: {error}"))

@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import time
+import warnings
 
 import pytest
 
@@ -28,6 +29,23 @@ def statuses(kube, namespace):
 
 def backend(kube, namespace):
     return kube.get("deployment", "thebot-backend", "-n", namespace)
+
+
+def report_repairs(restarted):
+    """The test bed's own repairs after a fault (testbed.Cluster.recover), shown in the run's summary: what the
+    product is tested on must be a working cluster, and a repair of kwok is never silent."""
+    for note in restarted:
+        warnings.warn(f"test bed repaired after the fault: restarted {note}", BedRepaired)
+
+
+class BedRepaired(UserWarning):
+    """A component of the test bed restarted because the cluster did not run a pod after a fault."""
+
+
+@pytest.fixture(autouse=True)
+def working_cluster(kube, cluster_name):  # pylint: disable=unused-argument
+    """Each test starts on a cluster that runs pods, whatever the test before it did to it."""
+    report_repairs(testbed.Cluster(cluster_name).recover())
 
 
 def wait_for(what, check, timeout=90):
@@ -58,6 +76,7 @@ def test_kube_apiserver_killed_mid_upgrade_then_the_next_run_converges(kube, dep
     assert "release was not rolled back (the next deploy undoes the interrupted revision)" in interrupted.flat, \
         interrupted.output[-3000:]
     assert statuses(kube, ns) == ["deployed", "pending-upgrade"], "the fault really left the release pending"
+    report_repairs(bed.recover())
     # The dead run's lock expires (30 s); the next run waits for it, undoes the revision, deploys.
     after = deploy("-e", "thebot_image_tag=1.0.3", "-e", "thebot_lock_wait=120", namespace=ns)
     assert after.returncode == 0, after.output[-4000:]
@@ -101,7 +120,7 @@ def test_etcd_restarted_then_the_next_deploy_succeeds(kube, deploy, cluster_name
     assert first.returncode == 0, first.output[-3000:]
     bed = testbed.Cluster(cluster_name)
     bed.stop("etcd", kill=True)
-    bed.up()
+    report_repairs(bed.recover())
     after = deploy("-e", "thebot_image_tag=1.0.1", namespace=first.namespace)
     assert after.returncode == 0, after.output[-3000:]
     assert statuses(kube, first.namespace) == ["superseded", "deployed"]

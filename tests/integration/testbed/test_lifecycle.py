@@ -1,5 +1,7 @@
 """up is idempotent, clusters run side by side on free ports, down leaves nothing behind."""
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +44,16 @@ def test_second_cluster_runs_beside_the_first_then_down_leaves_nothing(kube, clu
     assert again.stdout == first.stdout, "up twice prints the same kubeconfig"
     assert {c: side_cluster.alive(side_cluster.load(), c) for c in testbed.COMPONENTS} == pids, \
         "a second up must not restart running components"
+
+    # A component alive but not doing its job (kwok stopped, not killed): the probe sees it, recover restarts it.
+    assert side_cluster.recover(probe_timeout=10) == [], "a fresh cluster runs a pod: nothing to repair"
+    os.kill(pids["kwok"], signal.SIGSTOP)
+    assert not side_cluster.works(timeout=5), "no pod is Ready while kwok is stopped"
+    repaired = side_cluster.recover(probe_timeout=10, hung_after=3)
+    assert [note.split(" (")[0] for note in repaired] == ["kwok"], repaired
+    assert side_cluster.alive(side_cluster.load(), "kwok") not in (None, pids["kwok"]), "a new kwok runs"
+    pids["kwok"] = side_cluster.alive(side_cluster.load(), "kwok")
+    state = side_cluster.load()
 
     down = cli("down", "--name", side_cluster.name)
     assert down.returncode == 0, down.stderr
