@@ -29,12 +29,12 @@ os.environ["ANSIBLE_COLLECTIONS_PATH"] = str(COLLECTIONS)
 atexit.register(shutil.rmtree, COLLECTIONS, True)
 
 # helpers.kube imports the test bed (test code, not an installed package) from the path set above.
-from helpers.kube import cluster  # noqa: E402
+from helpers.kube import cluster, session_cluster_name  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def cluster_name() -> str:
-    return os.environ.get("THEBOT_TESTBED_NAME", "thebot-test")
+    return session_cluster_name()
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,15 @@ class Kube:
         return json.loads(self.kubectl("get", "-o", "json", *args).stdout)
 
 
+def session_cluster_name():
+    """The cluster of this pytest process: THEBOT_TESTBED_NAME (thebot-test by default), and under pytest-xdist
+    the worker's id after it, so each worker deploys to a cluster of its own (the audit-log checks of what a
+    run wrote read one cluster's writes, and the fault tests kill its processes)."""
+    name = os.environ.get("THEBOT_TESTBED_NAME", "thebot-test")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}-{worker}" if worker else name
+
+
 def cluster(name):
     """Bring a test cluster up (idempotent); take it down afterwards unless asked to keep it."""
     up = subprocess.run([sys.executable, str(ROOT / "tests/testbed/testbed.py"), "up", "--name", name],

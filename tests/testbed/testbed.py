@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import fcntl
 import hashlib
 import ipaddress
 import json
@@ -522,10 +523,15 @@ class Cluster:
         raise TestbedError(f"{what} not ready after {timeout:.0f}s{hint}")
 
     def up(self) -> Path:
-        build()
-        state = self._init()
-        self._write_audit_policy()
-        self._run(state)
+        # One up at a time on this machine (pytest's workers start clusters together): the ports a new cluster
+        # takes are free when chosen, not yet bound, and a cold build must not run twice into the same folder.
+        (HOME / "clusters").mkdir(parents=True, exist_ok=True)
+        with open(HOME / "clusters" / ".up.lock", "w", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            build()
+            state = self._init()
+            self._write_audit_policy()
+            self._run(state)
         self._seed()
         return self.kubeconfig
 

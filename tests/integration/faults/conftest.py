@@ -1,15 +1,13 @@
 """The fault tests kill and restart the cluster's own processes: they get a cluster of their own."""
 
-import os
-
 import pytest
 
-from helpers.kube import cluster
+from helpers.kube import cluster, session_cluster_name
 
 
 @pytest.fixture(scope="package")
 def cluster_name():
-    return os.environ.get("THEBOT_TESTBED_NAME", "thebot-test") + "-faults"
+    return session_cluster_name() + "-faults"
 
 
 @pytest.fixture(scope="package")
