@@ -25,8 +25,11 @@ help: ## List the targets
 ENV ?= dev
 VAULT_PASSWORD_FILE ?= inventories/demo-vault-password.txt
 
-deploy: venv tools ## Deploy THE_BOT: ENV=dev to the local test cluster, unless THEBOT_KUBECONFIG names another
-	@if [ -z "$${THEBOT_KUBECONFIG:-}" ] && [ "$(ENV)" = dev ]; then $(TESTBED) up >/dev/null; fi
+# To the local cluster: its binaries are built (cached) and it is started. To another cluster: only helm and
+# helm-diff are built, from the same pinned modules (go.sum): no test-cluster binary.
+deploy: venv ## Deploy THE_BOT: ENV=dev to the local test cluster, unless THEBOT_KUBECONFIG names another
+	@if [ -z "$${THEBOT_KUBECONFIG:-}" ] && [ "$(ENV)" = dev ]; then $(TESTBED) up >/dev/null; \
+	else $(TESTBED) build --deploy-tools >/dev/null; fi
 	ansible-playbook deploy.yml -i inventories/$(ENV) --vault-password-file $(VAULT_PASSWORD_FILE) \
 	  -e prerequisites_helm_binary=$${THEBOT_TESTBED_HOME:-$$HOME/.cache/thebot-testbed}/bin/helm \
 	  -e prerequisites_helm_plugins_dir=$${THEBOT_TESTBED_HOME:-$$HOME/.cache/thebot-testbed}/helm-plugins \

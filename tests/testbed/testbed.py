@@ -169,12 +169,20 @@ def build_tool(tool: Tool) -> Path:
     return target
 
 
-def build() -> Path:
-    """Build every missing tool; link the current versions into HOME/bin and the helm plugin dir."""
+# What a deploy needs on the controller, where the cluster is another (make deploy THEBOT_KUBECONFIG=...).
+DEPLOY_TOOLS = ("helm", "helm-diff")
+
+
+def build(only: tuple = ()) -> Path:
+    """Build every missing tool (or those of `only`, by module folder); link the current versions into HOME/bin
+    and the helm plugin dir."""
+    unknown = set(only) - {tool.module_dir for tool in TOOLS}
+    if unknown:
+        raise TestbedError(f"no tool {', '.join(sorted(unknown))}: one of {', '.join(t.module_dir for t in TOOLS)}")
     (HOME / "tools").mkdir(parents=True, exist_ok=True)
     bindir = HOME / "bin"
     bindir.mkdir(exist_ok=True)
-    for tool in TOOLS:
+    for tool in (t for t in TOOLS if not only or t.module_dir in only):
         directory = build_tool(tool)
         links = [(bindir / name, directory / name) for name, _package in tool.packages]
         if tool.module_dir == "helm-diff":
@@ -728,6 +736,8 @@ def main(argv=None) -> int:
     parser.add_argument("--provider", choices=("kwok", "kind"),
                         default=os.environ.get("THEBOT_TESTBED_PROVIDER", "kwok"))
     parser.add_argument("--kill", action="store_true", help="with stop: SIGKILL at once, as a crash does")
+    parser.add_argument("--deploy-tools", action="store_true",
+                        help="with build: only what a deploy to another cluster needs (" + ", ".join(DEPLOY_TOOLS) + ")")
     parser.add_argument("--record", type=Path, metavar="FILE",
                         help="with up: write where the cluster is (kubeconfig, context, tools) to FILE as JSON")
     args = parser.parse_args(argv)
@@ -751,7 +761,7 @@ def _command(args) -> int:
         return 0
     cluster = Cluster(args.name)
     if args.command == "build":
-        print(build())
+        print(build(DEPLOY_TOOLS if args.deploy_tools else ()))
     elif args.command == "up":
         kubeconfig = cluster.up()
         _record(args.record, "kwok", kubeconfig, f"testbed-{args.name}")
