@@ -50,6 +50,7 @@ FAILING_POD_LABEL = "pod-container-running-failed.stage.kwok.x-k8s.io"
 STORAGE_CLASSES = ("standard", "ssd", "fast-ssd")
 DEFAULT_STORAGE_CLASS = "standard"
 FAKE_NODES = int(os.environ.get("THEBOT_TESTBED_NODES", "3"))
+NODE_NAMES = tuple(f"kwok-node-{index}" for index in range(FAKE_NODES))
 
 
 class TestbedError(Exception):
@@ -468,8 +469,7 @@ class Cluster:
             # Where a kwok ran before (a new cluster has no Lease yet): the new one's identity is new (hostname
             # and a random UUID), so the nodes' Leases the last one held would keep it from managing them until
             # they expire (40 s), where a restarted kubelet, whose identity is its node, carries on at once.
-            self.kubectl("delete", "lease", "-n", "kube-node-lease", "--ignore-not-found",
-                         *[f"kwok-node-{index}" for index in range(FAKE_NODES)], check=False)
+            self.kubectl("delete", "lease", "-n", "kube-node-lease", "--ignore-not-found", *NODE_NAMES, check=False)
         log = open(self.dir / f"{component}.log", "ab")
         proc = subprocess.Popen(self._command(component, state), stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True, cwd=self.dir)
@@ -570,11 +570,11 @@ class Cluster:
     def _seed(self) -> None:
         """Objects every cluster of ours has: fake nodes, storage classes; then wait for service accounts."""
         docs = []
-        for index in range(FAKE_NODES):
+        for index, node in enumerate(NODE_NAMES):
             docs.append({
                 "apiVersion": "v1", "kind": "Node",
-                "metadata": {"name": f"kwok-node-{index}", "annotations": {"kwok.x-k8s.io/node": "fake"},
-                             "labels": {"type": "kwok", "kubernetes.io/hostname": f"kwok-node-{index}",
+                "metadata": {"name": node, "annotations": {"kwok.x-k8s.io/node": "fake"},
+                             "labels": {"type": "kwok", "kubernetes.io/hostname": node,
                                         "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
                                         "topology.kubernetes.io/zone": f"zone-{index % 3}"}},
                 # ephemeral-storage as a kubelet reports its disk: the chart requests some for every container.
@@ -634,11 +634,10 @@ class Cluster:
         return restarted
 
     def _healthy_within(self, component: str, state: dict, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while not self.health(component, state):
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.5)
+        try:
+            self._wait(component, lambda: self.health(component, state), timeout)
+        except TestbedError:
+            return False
         return True
 
     def diagnose(self) -> str:
