@@ -66,5 +66,7 @@ def pytest_runtest_makereport(item, call):  # pylint: disable=unused-argument
         import testbed  # pylint: disable=import-outside-toplevel  # on sys.path from above
         try:
             report.sections.append((f"test bed {name}", testbed.Cluster(name).diagnose()))
-        except (OSError, testbed.TestbedError) as error:
-            report.sections.append((f"test bed {name}", f"no diagnosis: {error}"))
+        # Whatever goes wrong here, the test's own failure must be what is reported: an exception out of this
+        # hook is an INTERNALERROR that ends the whole run (and, under xdist, takes the worker for crashed).
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            report.sections.append((f"test bed {name}", f"no diagnosis: {type(error).__name__}: {error}"))

@@ -57,6 +57,13 @@ class TestbedError(Exception):
     """A failure with a message for the operator; printed without a traceback."""
 
 
+class BedRepaired(UserWarning):
+    """A component of the test bed was restarted because the cluster did not run a pod after a fault
+    (Cluster.recover). Defined here, not in a test module: under pytest-xdist the controller rebuilds each
+    worker's warnings by importing their category's module, and a test module is not importable there (CI
+    once: ModuleNotFoundError, the worker taken for crashed, the run ended by an INTERNALERROR)."""
+
+
 # --------------------------------------------------------------------------------------------- build
 
 @dataclass(frozen=True)

@@ -35,11 +35,7 @@ def report_repairs(restarted):
     """The test bed's own repairs after a fault (testbed.Cluster.recover), shown in the run's summary: what the
     product is tested on must be a working cluster, and a repair of kwok is never silent."""
     for note in restarted:
-        warnings.warn(f"test bed repaired after the fault: restarted {note}", BedRepaired)
-
-
-class BedRepaired(UserWarning):
-    """A component of the test bed restarted because the cluster did not run a pod after a fault."""
+        warnings.warn(f"test bed repaired after the fault: restarted {note}", testbed.BedRepaired)
 
 
 @pytest.fixture(autouse=True)
