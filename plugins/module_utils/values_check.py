@@ -359,3 +359,70 @@ def check(values, defaults, schema, environment, policy=None, secrets=None, cred
 
 def format_findings(findings):
     return "\n".join("  - %s: %s [%s]; fix: %s" % (f["path"], f["message"], f["rule"], f["fix"]) for f in findings)
+
+
+# ------------------------------------------------------------------ the validate_values task, module or action
+# One argument spec and one run for both: the action plugin (plugins/action/validate_values.py) runs this in
+# ansible-playbook's own process, where the module would cost a Python process of its own per run; the module
+# stays for ansible-doc and for a task run elsewhere than the controller.
+ARGUMENT_SPEC = dict(
+    values=dict(type="dict", required=True),
+    chart_path=dict(type="path", required=True),
+    environment=dict(type="str", required=True),
+    policy=dict(type="dict"),
+    # Masked by validate() value by value: no_log=True would also mask the user name ("thebot"), and with it
+    # every "thebot" of the messages (thebot_image_tag printed as ********_image_tag).
+    secrets=dict(type="dict", no_log=False),
+    require_digests=dict(type="bool", default=False),
+    fail_on=dict(type="str", choices=["error", "warning"], default="error"),
+)
+
+
+class ChartUnreadable(Exception):
+    """chart_path does not hold a readable chart: the message names the path and the fix."""
+
+
+def read_chart(chart_path):
+    """(defaults, schema, credentials) of the chart at chart_path; raises ChartUnreadable."""
+    import json
+    import yaml  # ansible-core's own dependency
+
+    try:
+        with open(os.path.join(chart_path, "values.yaml")) as handle:
+            defaults = yaml.safe_load(handle) or {}
+        with open(os.path.join(chart_path, "values.schema.json")) as handle:
+            schema = json.load(handle)
+        credentials = read_credentials(chart_path)
+    except (IOError, OSError) as error:
+        raise ChartUnreadable("chart_path %s: %s; point chart_path at charts/thebot" % (chart_path, error))
+    except (ValueError, yaml.YAMLError) as error:
+        raise ChartUnreadable("chart_path %s: the chart's values, schema or credentials do not parse: %s"
+                              % (chart_path, error))
+    return defaults, schema, credentials
+
+
+def secret_strings(given, credentials):
+    """The strings no output may show: every given credential's value but the public ones (a user name), unless
+    a secret has the same value."""
+    given = given or {}
+    public = set(credential["vault"] for credential in credentials if credential.get("public"))
+    secret = set(str(value) for key, value in given.items() if key not in public and value not in (None, ""))
+    return secret
+
+
+def validate(params):
+    """Run the task: returns (result, warnings, failure message or None, the strings to mask in its output).
+    Raises ChartUnreadable."""
+    defaults, schema, credentials = read_chart(params["chart_path"])
+    findings = check(params["values"], defaults, schema, params["environment"], params["policy"],
+                     params["secrets"], credentials, params["require_digests"])
+    errors = [f for f in findings if f["severity"] == "error"]
+    warnings = [f for f in findings if f["severity"] == "warning"]
+    failing = errors + (warnings if params["fail_on"] == "warning" else [])
+    result = dict(changed=False, findings=findings, error_count=len(errors), warning_count=len(warnings))
+    told = ["%s: %s; fix: %s" % (f["path"], f["message"], f["fix"]) for f in warnings]
+    failure = None
+    if failing:
+        failure = ("%d problem(s) in the %s values, nothing was sent to the cluster:\n%s"
+                   % (len(failing), params["environment"], format_findings(failing)))
+    return result, told, failure, secret_strings(params["secrets"], credentials)

@@ -55,6 +55,11 @@ options:
 requirements:
   - jsonschema
 attributes:
+  action:
+    support: full
+    description:
+      - An action plugin of the same name runs the checks in ansible-playbook's own process, on the controller
+        (where the chart is), so a run pays no module process for them; the outcome is the module's.
   check_mode:
     support: full
     description: Reports what it would do and changes nothing.
@@ -104,54 +109,21 @@ warning_count:
 """
 
 import importlib.util
-import json
-import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 # values_check imports jsonschema where it validates; here only its presence is checked.
 HAS_JSONSCHEMA = importlib.util.find_spec("jsonschema") is not None
-
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:
-    HAS_YAML = False
+HAS_YAML = importlib.util.find_spec("yaml") is not None
 
 from ansible_collections.thebot.platform.plugins.module_utils.values_check import (
-    check, format_findings, read_credentials)
-
-
-def _read_chart(module, chart_path):
-    try:
-        with open(os.path.join(chart_path, "values.yaml")) as handle:
-            defaults = yaml.safe_load(handle) or {}
-        with open(os.path.join(chart_path, "values.schema.json")) as handle:
-            schema = json.load(handle)
-        credentials = read_credentials(chart_path)
-    except (IOError, OSError) as error:
-        module.fail_json(msg="chart_path %s: %s; point chart_path at charts/thebot" % (chart_path, error))
-    except (ValueError, yaml.YAMLError) as error:
-        module.fail_json(msg="chart_path %s: the chart's values, schema or credentials do not parse: %s"
-                             % (chart_path, error))
-    return defaults, schema, credentials
+    ARGUMENT_SPEC, ChartUnreadable, validate)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            values=dict(type="dict", required=True),
-            chart_path=dict(type="path", required=True),
-            environment=dict(type="str", required=True),
-            policy=dict(type="dict"),
-            # Masked below, value by value: no_log=True would also mask the user name ("thebot"), and with it
-            # every "thebot" of the messages (thebot_image_tag printed as ********_image_tag).
-            secrets=dict(type="dict", no_log=False),
-            require_digests=dict(type="bool", default=False),
-            fail_on=dict(type="str", choices=["error", "warning"], default="error"),
-        ),
-        supports_check_mode=True,
-    )
+    # The action plugin of the same name runs this on the controller without a module process; this module
+    # runs where a task is sent elsewhere, with the same arguments and outcome.
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     # Every value masked until the chart says which are public (a name such as the database user's).
     given = module.params["secrets"] or {}
     module.no_log_values.update(str(value) for value in given.values() if value not in (None, ""))
@@ -159,22 +131,16 @@ def main():
         module.fail_json(msg=missing_required_lib("jsonschema"))
     if not HAS_YAML:
         module.fail_json(msg=missing_required_lib("PyYAML"))
-    defaults, schema, credentials = _read_chart(module, module.params["chart_path"])
-    public = [credential["vault"] for credential in credentials if credential.get("public")]
-    secret_values = set(str(value) for key, value in given.items() if key not in public)
-    module.no_log_values.difference_update(str(given[key]) for key in public
-                                           if given.get(key) not in (None, "") and str(given[key]) not in secret_values)
-    findings = check(module.params["values"], defaults, schema, module.params["environment"],
-                     module.params["policy"], module.params["secrets"], credentials, module.params["require_digests"])
-    errors = [f for f in findings if f["severity"] == "error"]
-    warnings = [f for f in findings if f["severity"] == "warning"]
-    failing = errors + (warnings if module.params["fail_on"] == "warning" else [])
-    result = dict(changed=False, findings=findings, error_count=len(errors), warning_count=len(warnings))
-    for finding in warnings:
-        module.warn("%s: %s; fix: %s" % (finding["path"], finding["message"], finding["fix"]))
-    if failing:
-        module.fail_json(msg="%d problem(s) in the %s values, nothing was sent to the cluster:\n%s"
-                         % (len(failing), module.params["environment"], format_findings(failing)), **result)
+    try:
+        result, warnings, failure, secrets = validate(module.params)
+    except ChartUnreadable as error:
+        module.fail_json(msg=str(error))
+    # The public ones (a user name) shown again, unless a secret has the same value.
+    module.no_log_values.difference_update(str(value) for value in given.values() if str(value) not in secrets)
+    for warning in warnings:
+        module.warn(warning)
+    if failure:
+        module.fail_json(msg=failure, **result)
     module.exit_json(**result)
 
 

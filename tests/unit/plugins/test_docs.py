@@ -30,3 +30,10 @@ def test_every_plugin_file_is_listed():
     found |= {("module", p.stem) for p in (root / "modules").glob("*.py") if p.stem != "__init__"}
     found |= {("vars", p.stem) for p in (root / "vars").glob("*.py") if p.stem != "__init__"}
     assert found == set(PLUGINS), "document and list every plugin here"
+
+
+def test_every_action_plugin_is_documented_by_its_module():
+    """An action plugin runs in place of the module of its name: the module's documentation is its manual."""
+    root = Path(__file__).resolve().parents[3] / "plugins"
+    actions = {p.stem for p in (root / "action").glob("*.py") if p.stem != "__init__"}
+    assert actions and actions <= {name for kind, name in PLUGINS if kind == "module"}, actions

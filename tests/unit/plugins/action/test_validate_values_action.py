@@ -1,0 +1,86 @@
+"""The validate_values action plugin: the module's outcome, in ansible-playbook's own process.
+
+Each case runs the task for real through `ansible localhost` (the collection as ansible finds it, the action
+plugin chosen by its name) and compares what it returns with what the module returns for the same arguments.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ansible_collections
+from helpers.chart import CHART, env_values
+
+ANSIBLE = str(Path(sys.executable).parent / "ansible")
+SECRET = "demo-very-secret-value-123"
+
+
+def run_action(args: dict, *options: str) -> tuple:
+    """(the task's result, ansible's whole output) of the task run on the controller."""
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+               ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+    result = subprocess.run([ANSIBLE, "localhost", "-c", "local", "-m", "thebot.platform.validate_values",
+                             "-a", json.dumps(args), *options], capture_output=True, text=True, env=env, check=False)
+    output = result.stdout + result.stderr
+    start = result.stdout.index("{")
+    task = json.loads(result.stdout[start:])["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    return task, output
+
+
+def run_module(args: dict, tmp_path: Path) -> dict:
+    """What the module returns for the same arguments, run as its own process (as a host would run it)."""
+    (tmp_path / "args.json").write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    collections = str(Path(ansible_collections.__path__[0]).parent)
+    result = subprocess.run([sys.executable, "-m", "ansible_collections.thebot.platform.plugins.modules.validate_values",
+                             str(tmp_path / "args.json")], capture_output=True, text=True, check=False,
+                            env=dict(os.environ, PYTHONPATH=collections))
+    return json.loads(result.stdout)
+
+
+def same_outcome(action: dict, module: dict) -> None:
+    for key in ("findings", "error_count", "warning_count", "changed"):
+        assert action.get(key) == module.get(key), key
+    assert action.get("msg") == module.get("msg")
+
+
+CASES = {
+    "good": {"values": {**env_values("staging"), "image": {"tag": "1.4.2"}}, "environment": "staging"},
+    "bad, with a credential": {"values": {**env_values("prod"), "debug": True, "image": {"tag": "latest"}},
+                               "environment": "prod", "secrets": {"secret_key": SECRET}},
+    "warnings only": {"values": {"image": {"tag": "latest"}}, "environment": "dev"},
+    "digests required": {"values": {"image": {"tag": "1.4.2"}}, "environment": "dev", "require_digests": True},
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_action_returns_what_the_module_returns(case, tmp_path):
+    args = {**CASES[case], "chart_path": str(CHART)}
+    action, output = run_action(args)
+    module = run_module(args, tmp_path)
+    same_outcome(action, module)
+    assert bool(action.get("failed")) == bool(module.get("failed")), output[-3000:]
+    assert SECRET not in output, "no credential in anything ansible prints"
+
+
+def test_warnings_are_told_as_ansible_warnings():
+    action, output = run_action({"values": {"image": {"tag": "latest"}}, "environment": "dev", "chart_path": str(CHART)})
+    assert not action.get("failed") and action["warning_count"] >= 1, output[-3000:]
+    assert "image.tag: " in output and "; fix: " in output, output[-3000:]
+
+
+def test_no_module_process_is_started():
+    """The point of the action: with -vvv ansible logs every module it ships (AnsiballZ) and runs; none here."""
+    action, output = run_action({"values": {}, "environment": "dev", "chart_path": str(CHART)}, "-vvv")
+    assert action["error_count"] == 0, output[-3000:]
+    assert "AnsiballZ" not in output and "EXEC " not in output, output[-3000:]
+
+
+def test_bad_options_and_an_unreadable_chart_are_refused_with_the_fix(tmp_path):
+    action, output = run_action({"values": {}, "environment": "dev", "chart_path": str(tmp_path), "fail_on": "info"})
+    assert action["failed"] and "fail_on" in action["msg"] and "error, warning" in action["msg"], output[-3000:]
+    action, output = run_action({"values": {}, "environment": "dev", "chart_path": str(tmp_path)})
+    assert action["failed"] and "point chart_path at charts/thebot" in action["msg"], output[-3000:]
