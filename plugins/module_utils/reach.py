@@ -62,3 +62,27 @@ def explain(error, context=None):
     if "NewConnectionError" in names or "MaxRetryError" in names or "ConnectionError" in names:
         return "unreachable", "nothing answers at the API server's address (%s)" % _first_line(chain[-1])
     return "unknown", _first_line(error)
+
+
+def read_version(params, module=None):
+    """Ask the API server for GET /version: (result, failure or None). result: version and host; a failure is
+    (one line, cause), result then holds the host where the client was configured. params: kubernetes.core's
+    authentication options and timeout (seconds); module: an AnsibleK8SModule whose params they are, or None
+    (the action plugin, in ansible-playbook's process)."""
+    host = None
+    try:
+        from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+
+        client = get_api_client(module=module) if module else get_api_client(
+            **dict((key, value) for key, value in params.items() if key != "timeout"))
+        host = client.configuration.host
+        # The API client under kubernetes.core's: the same authentication as its modules, and no cache.
+        import kubernetes.client
+
+        answer = kubernetes.client.VersionApi(client.client.client).get_code(_request_timeout=params["timeout"])
+    except Exception as error:  # pylint: disable=broad-except  # every kind means "not reached"; explain() sorts them
+        cause, line = explain(error, params.get("context"))
+        return ({"host": host} if host else {}), (line, cause)
+    version = {"gitVersion": answer.git_version, "major": answer.major, "minor": answer.minor,
+               "platform": answer.platform}
+    return {"version": version, "host": host}, None

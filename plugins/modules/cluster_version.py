@@ -29,6 +29,12 @@ extends_documentation_fragment:
 requirements:
   - kubernetes >= 24.2.0
 attributes:
+  action:
+    support: full
+    description:
+      - An action plugin of the same name asks in ansible-playbook's own process, on the controller, so a run
+        pays no module process (and no import of the Kubernetes client in a new one) for it; the outcome is the
+        module's. Its authentication is the controller's (its environment's C(K8S_AUTH_*) included).
   check_mode:
     support: full
     description: Reads only; it runs in check mode as it does otherwise.
@@ -69,30 +75,20 @@ import copy
 
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.thebot.platform.plugins.module_utils.reach import explain
+from ansible_collections.thebot.platform.plugins.module_utils.reach import read_version
+
+ARGUMENT_SPEC = copy.deepcopy(AUTH_ARG_SPEC)
+ARGUMENT_SPEC.update(timeout=dict(type="int", default=15))
 
 
 def main():
-    spec = copy.deepcopy(AUTH_ARG_SPEC)
-    spec.update(timeout=dict(type="int", default=15))
-    module = AnsibleK8SModule(argument_spec=spec, supports_check_mode=True)
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-
-    host = None
-    try:
-        client = get_api_client(module=module)
-        host = client.configuration.host
-        # The API client under kubernetes.core's: the same authentication as its modules, and no cache.
-        import kubernetes.client
-
-        answer = kubernetes.client.VersionApi(client.client.client).get_code(
-            _request_timeout=module.params["timeout"])
-        version = {"gitVersion": answer.git_version, "major": answer.major, "minor": answer.minor,
-                   "platform": answer.platform}
-    except Exception as error:  # pylint: disable=broad-except  # every kind means "not reached"; explain() sorts them
-        cause, line = explain(error, module.params.get("context"))
-        module.fail_json(msg=line, cause=cause, **({"host": host} if host else {}))
-    module.exit_json(changed=False, version=version, host=host)
+    # The action plugin of the same name runs this on the controller without a module process; this module
+    # runs where a task is sent elsewhere, with the same arguments and outcome.
+    module = AnsibleK8SModule(argument_spec=copy.deepcopy(ARGUMENT_SPEC), supports_check_mode=True)
+    result, failure = read_version(module.params, module)
+    if failure:
+        module.fail_json(msg=failure[0], cause=failure[1], **result)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import pytest
 
 import testbed
 from helpers.deploy import recap
+from helpers.tasks import run_module, run_task
 
 pytestmark = pytest.mark.cluster
 
@@ -56,3 +57,15 @@ def test_helm_and_helm_diff_from_a_mirror_checked_by_sha256(deploy, mirror, tmp_
     assert refused.returncode == 2
     assert "did not match" in refused.output and "checksum" in refused.output, refused.output[-3000:]
     assert not (tmp_path / "other" / "linux-amd64" / "helm").exists(), "nothing unpacked from a bad download"
+
+
+def test_the_cluster_version_is_read_in_ansible_playbooks_process_as_the_module_reads_it(kube, tmp_path):
+    """thebot.platform.cluster_version's action plugin (what the prerequisites role runs) against a real API
+    server: the module's answer, the test bed's Kubernetes version, and no module shipped."""
+    args = {"kubeconfig": str(kube.kubeconfig)}
+    action, output = run_task("cluster_version", args, "-vvv")
+    module = run_module("cluster_version", args, tmp_path)
+    version = next(t for t in testbed.TOOLS if t.module_dir == "kubernetes").version()
+    assert not action.get("failed") and action["version"]["gitVersion"] == version, output[-3000:]
+    assert (action["version"], action["host"]) == (module["version"], module["host"])
+    assert "AnsiballZ" not in output, output[-3000:]

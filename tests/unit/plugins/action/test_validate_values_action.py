@@ -4,41 +4,16 @@ Each case runs the task for real through `ansible localhost` (the collection as 
 plugin chosen by its name) and compares what it returns with what the module returns for the same arguments.
 """
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-import ansible_collections
 from helpers.chart import CHART, env_values
+from helpers.tasks import run_module, run_task
 
-ANSIBLE = str(Path(sys.executable).parent / "ansible")
 SECRET = "demo-very-secret-value-123"
 
 
 def run_action(args: dict, *options: str) -> tuple:
-    """(the task's result, ansible's whole output) of the task run on the controller."""
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
-               ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    result = subprocess.run([ANSIBLE, "localhost", "-c", "local", "-m", "thebot.platform.validate_values",
-                             "-a", json.dumps(args), *options], capture_output=True, text=True, env=env, check=False)
-    output = result.stdout + result.stderr
-    start = result.stdout.index("{")
-    task = json.loads(result.stdout[start:])["plays"][0]["tasks"][0]["hosts"]["localhost"]
-    return task, output
-
-
-def run_module(args: dict, tmp_path: Path) -> dict:
-    """What the module returns for the same arguments, run as its own process (as a host would run it)."""
-    (tmp_path / "args.json").write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    collections = str(Path(ansible_collections.__path__[0]).parent)
-    result = subprocess.run([sys.executable, "-m", "ansible_collections.thebot.platform.plugins.modules.validate_values",
-                             str(tmp_path / "args.json")], capture_output=True, text=True, check=False,
-                            env=dict(os.environ, PYTHONPATH=collections))
-    return json.loads(result.stdout)
+    return run_task("validate_values", args, *options)
 
 
 def same_outcome(action: dict, module: dict) -> None:
@@ -60,7 +35,7 @@ CASES = {
 def test_the_action_returns_what_the_module_returns(case, tmp_path):
     args = {**CASES[case], "chart_path": str(CHART)}
     action, output = run_action(args)
-    module = run_module(args, tmp_path)
+    module = run_module("validate_values", args, tmp_path)
     same_outcome(action, module)
     assert bool(action.get("failed")) == bool(module.get("failed")), output[-3000:]
     assert SECRET not in output, "no credential in anything ansible prints"
