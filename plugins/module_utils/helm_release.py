@@ -18,6 +18,16 @@ import datetime
 import gzip
 import json
 
+try:
+    from kubernetes.dynamic.exceptions import DynamicApiError
+except ImportError:  # reported by the caller's requirement check
+    DynamicApiError = Exception
+
+try:
+    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+except ImportError:  # reported by the caller
+    AUTH_ARG_SPEC = {}
+
 PENDING = ("pending-install", "pending-upgrade", "pending-rollback")
 RECORD_TYPE = "helm.sh/release.v1"
 _GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -112,3 +122,51 @@ def history(records):
                      "updated": info.get("last_deployed") or record["metadata"].get("creationTimestamp", ""),
                      "description": info.get("description", "")})
     return sorted(rows, key=lambda row: row["revision"])
+
+
+# ---------------------------------------------------------------- the helm_release_recover task, module or action
+RECOVER_ARGUMENT_SPEC = dict(AUTH_ARG_SPEC, stale_after=dict(type="int", default=900), **RELEASE_ARGS)
+AUTH_OPTIONS = tuple(AUTH_ARG_SPEC)
+
+
+def recover(module, api_client):
+    """The helm_release_recover task, for its module and its action plugin: mark a release's pending revision
+    failed when the run that left it is gone (plan() decides). module: an AnsibleModule or a stand-in (params,
+    check_mode, warn, exit_json, fail_json, which do not return); api_client() gives kubernetes.core's client."""
+    name, namespace = module.params["release_name"], module.params["release_namespace"]
+    try:
+        client = api_client()
+        secrets = client.resource("Secret", "v1")
+        records = read_records(client, name, namespace)
+    except Exception as error:  # pylint: disable=broad-except  # the client raises many kinds; all mean the same
+        module.fail_json(msg="cannot read the records of release %s in namespace %s: %s; check the cluster "
+                             "address and credentials" % (name, namespace, str(error).splitlines()[0]))
+    action, facts = plan(records, module.params["stale_after"])
+    if action == "none":
+        module.exit_json(changed=False, action="none", release=facts)
+    if action == "wait":
+        module.fail_json(msg="release %s revision %d is %s since %s (%d s ago): another deploy may still be "
+                             "running. Wait for it to finish; a run interrupted for good is recovered "
+                             "automatically once it is %d s old." % (name, facts["revision"], facts["status"],
+                                                                     facts["started"], facts["age_seconds"],
+                                                                     module.params["stale_after"]),
+                         action="wait", release=facts)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    message = ("release %s revision %d was %s since %s (%d s): marked failed so the next deploy can proceed; "
+               "no object was changed or deleted"
+               % (name, facts["revision"], facts["status"], facts["started"], facts["age_seconds"]))
+    if module.check_mode:
+        module.exit_json(changed=True, action="would-recover", release=facts, msg=message)
+    record = next(r for r in records if r["metadata"]["name"] == facts["record"])
+    description = "Interrupted while %s; marked failed by thebot.platform.helm_release_recover at %s" % (
+        facts["status"], now)
+    try:
+        # replace() carries the record's resourceVersion: if helm writes it meanwhile, this conflicts.
+        secrets.replace(body=mark_failed(record, description), namespace=namespace)
+    except DynamicApiError as error:
+        if getattr(error, "status", None) == 409:
+            module.fail_json(msg="release %s revision %d changed while recovering it: helm is still working on it; "
+                                 "run again" % (name, facts["revision"]), release=facts)
+        module.fail_json(msg="could not update the record of release %s: %s" % (name, error), release=facts)
+    module.warn(message)
+    module.exit_json(changed=True, action="recovered", release=facts, msg=message)

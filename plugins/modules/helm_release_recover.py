@@ -34,6 +34,11 @@ extends_documentation_fragment:
 requirements:
   - kubernetes >= 24.2.0
 attributes:
+  action:
+    support: full
+    description:
+      - An action plugin of the same name runs it from ansible-playbook's own process, on the controller, so a run
+        pays no module process for it; the outcome is the module's.
   check_mode:
     support: full
     description: Reports what it would do and changes nothing.
@@ -78,62 +83,18 @@ release:
 """
 
 import copy
-import datetime
 
-from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.thebot.platform.plugins.module_utils.helm_release import (
-    RELEASE_ARGS, mark_failed, plan, read_records)
-
-try:
-    from kubernetes.dynamic.exceptions import DynamicApiError
-except ImportError:  # reported by AnsibleK8SModule's requirement check
-    DynamicApiError = Exception
+from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RECOVER_ARGUMENT_SPEC, recover
 
 
 def main():
-    spec = copy.deepcopy(AUTH_ARG_SPEC)
-    spec.update(RELEASE_ARGS, stale_after=dict(type="int", default=900))
-    module = AnsibleK8SModule(argument_spec=spec, supports_check_mode=True)
+    # The action plugin of the same name runs this on the controller without a module process; this module
+    # runs where a task is sent elsewhere, with the same arguments and outcome.
+    module = AnsibleK8SModule(argument_spec=copy.deepcopy(RECOVER_ARGUMENT_SPEC), supports_check_mode=True)
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 
-    name, namespace = module.params["release_name"], module.params["release_namespace"]
-    try:
-        client = get_api_client(module=module)
-        secrets = client.resource("Secret", "v1")
-        records = read_records(client, name, namespace)
-    except Exception as error:  # the client raises many kinds; all mean the same to the operator
-        module.fail_json(msg="cannot read the records of release %s in namespace %s: %s; check the cluster "
-                             "address and credentials" % (name, namespace, str(error).splitlines()[0]))
-    action, facts = plan(records, module.params["stale_after"])
-    if action == "none":
-        module.exit_json(changed=False, action="none", release=facts)
-    if action == "wait":
-        module.fail_json(msg="release %s revision %d is %s since %s (%d s ago): another deploy may still be "
-                             "running. Wait for it to finish; a run interrupted for good is recovered "
-                             "automatically once it is %d s old." % (name, facts["revision"], facts["status"],
-                                                                     facts["started"], facts["age_seconds"],
-                                                                     module.params["stale_after"]),
-                         action="wait", release=facts)
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    message = ("release %s revision %d was %s since %s (%d s): marked failed so the next deploy can proceed; "
-               "no object was changed or deleted"
-               % (name, facts["revision"], facts["status"], facts["started"], facts["age_seconds"]))
-    if module.check_mode:
-        module.exit_json(changed=True, action="would-recover", release=facts, msg=message)
-    record = next(r for r in records if r["metadata"]["name"] == facts["record"])
-    description = "Interrupted while %s; marked failed by thebot.platform.helm_release_recover at %s" % (
-        facts["status"], now)
-    try:
-        # replace() carries the record's resourceVersion: if helm writes it meanwhile, this conflicts.
-        secrets.replace(body=mark_failed(record, description), namespace=namespace)
-    except DynamicApiError as error:
-        if getattr(error, "status", None) == 409:
-            module.fail_json(msg="release %s revision %d changed while recovering it: helm is still working on it; "
-                                 "run again" % (name, facts["revision"]), release=facts)
-        module.fail_json(msg="could not update the record of release %s: %s" % (name, error), release=facts)
-    module.warn(message)
-    module.exit_json(changed=True, action="recovered", release=facts, msg=message)
+    recover(module, lambda: get_api_client(module=module))
 
 
 if __name__ == "__main__":

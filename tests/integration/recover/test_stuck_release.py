@@ -95,3 +95,10 @@ def test_stale_pending_release_is_marked_failed_and_the_next_deploy_proceeds(kub
     assert [r["status"] for r in history(kube, stuck)] == ["superseded", "failed", "deployed"]
     again = playbook(kube, tmp_path, stuck, 0)
     assert again.returncode == 0 and '"recovered.action": "none"' in again.stdout, "idempotent once healthy"
+
+
+def test_recovery_runs_in_ansible_playbooks_process(kube, stuck, tmp_path):
+    """The action plugin of the module's name does the work: no module is shipped (AnsiballZ) or run."""
+    result = playbook(kube, tmp_path, stuck, 0, "--check", "-vvv")
+    assert result.returncode == 0 and "would-recover" in result.stdout, result.stdout
+    assert "AnsiballZ" not in result.stdout + result.stderr, result.stdout[-3000:]

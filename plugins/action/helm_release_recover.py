@@ -1,0 +1,23 @@
+# -*- coding: utf-8 -*-
+# Copyright: thebot platform team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller side of thebot.platform.helm_release_recover, from ansible-playbook's process
+(plugin_utils/module_in_process.py says why). The options, documentation and outcome are the module's
+(plugins/modules/helm_release_recover.py); both run helm_release.recover()."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.thebot.platform.plugins.module_utils.helm_release import (
+    AUTH_OPTIONS, RECOVER_ARGUMENT_SPEC, recover)
+from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import KubernetesModuleAction
+
+
+class ActionModule(KubernetesModuleAction):
+    NAME = "helm_release_recover"
+    ARGUMENT_SPEC = RECOVER_ARGUMENT_SPEC
+    AUTH_OPTIONS = AUTH_OPTIONS
+
+    def work(self, module, api_client):
+        recover(module, api_client)
