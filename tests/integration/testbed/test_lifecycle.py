@@ -53,6 +53,25 @@ def test_second_cluster_runs_beside_the_first_then_down_leaves_nothing(kube, clu
     assert [note.split(" (")[0] for note in repaired] == ["kwok"], repaired
     assert side_cluster.alive(side_cluster.load(), "kwok") not in (None, pids["kwok"]), "a new kwok runs"
     pids["kwok"] = side_cluster.alive(side_cluster.load(), "kwok")
+    # A component that exits by itself after recover() has started what was down (kube-scheduler does on a
+    # corrupted cache): killed here at the first probe, which then really fails; it is started again and named,
+    # and kwok, which runs, is left alone.
+    probe, probes = side_cluster.works, []
+
+    def scheduler_exits_then_probe(timeout):
+        if not probes:
+            side_cluster.stop("kube-scheduler", kill=True)
+        probes.append(timeout)
+        return probe(timeout)
+
+    side_cluster.works = scheduler_exits_then_probe
+    try:
+        repaired = side_cluster.recover(probe_timeout=10, hung_after=3)
+    finally:
+        del side_cluster.works
+    assert [note.split(" (")[0] for note in repaired] == ["kube-scheduler"] and len(probes) == 2, repaired
+    assert side_cluster.alive(side_cluster.load(), "kwok") == pids["kwok"], "kwok was not restarted"
+    pids["kube-scheduler"] = side_cluster.alive(side_cluster.load(), "kube-scheduler")
     state = side_cluster.load()
 
     down = cli("down", "--name", side_cluster.name)
