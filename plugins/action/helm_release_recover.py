@@ -9,15 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.thebot.platform.plugins.module_utils.helm_release import (
-    AUTH_OPTIONS, RECOVER_ARGUMENT_SPEC, recover)
-from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import KubernetesModuleAction
+from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RECOVER_ARGUMENT_SPEC, recover
+from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import module_action
 
-
-class ActionModule(KubernetesModuleAction):
-    NAME = "helm_release_recover"
-    ARGUMENT_SPEC = RECOVER_ARGUMENT_SPEC
-    AUTH_OPTIONS = AUTH_OPTIONS
-
-    def work(self, module, api_client):
-        recover(module, api_client)
+ActionModule = module_action("helm_release_recover", RECOVER_ARGUMENT_SPEC, recover)

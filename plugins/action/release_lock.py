@@ -13,16 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.thebot.platform.plugins.module_utils.lock_task import (
-    ARGUMENT_SPEC, AUTH_OPTIONS, REQUIRED_IF, run)
-from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import KubernetesModuleAction
+from ansible_collections.thebot.platform.plugins.module_utils.lock_task import ARGUMENT_SPEC, REQUIRED_IF, run
+from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import module_action
 
-
-class ActionModule(KubernetesModuleAction):
-    NAME = "release_lock"
-    ARGUMENT_SPEC = ARGUMENT_SPEC
-    REQUIRED_IF = REQUIRED_IF
-    AUTH_OPTIONS = AUTH_OPTIONS
-
-    def work(self, module, api_client):
-        run(module, api_client)
+ActionModule = module_action("release_lock", ARGUMENT_SPEC, run, required_if=REQUIRED_IF)

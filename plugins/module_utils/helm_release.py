@@ -18,15 +18,7 @@ import datetime
 import gzip
 import json
 
-try:
-    from kubernetes.dynamic.exceptions import DynamicApiError
-except ImportError:  # reported by the caller's requirement check
-    DynamicApiError = Exception
-
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-except ImportError:  # reported by the caller
-    AUTH_ARG_SPEC = {}
+from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, with_auth
 
 PENDING = ("pending-install", "pending-upgrade", "pending-rollback")
 RECORD_TYPE = "helm.sh/release.v1"
@@ -125,8 +117,7 @@ def history(records):
 
 
 # ---------------------------------------------------------------- the helm_release_recover task, module or action
-RECOVER_ARGUMENT_SPEC = dict(AUTH_ARG_SPEC, stale_after=dict(type="int", default=900), **RELEASE_ARGS)
-AUTH_OPTIONS = tuple(AUTH_ARG_SPEC)
+RECOVER_ARGUMENT_SPEC = with_auth(stale_after=dict(type="int", default=900), **RELEASE_ARGS)
 
 
 def recover(module, api_client):

@@ -11,35 +11,22 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import getpass
 import os
 import socket
 import time
 import uuid
 
+from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, with_auth
 from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import (
     assess, controller_process, expired_body, helm_writers, holder_identity, lease_body, now_utc, process_alive)
 
-try:
-    from kubernetes.dynamic.exceptions import DynamicApiError
-except ImportError:  # reported by the caller's requirement check
-    DynamicApiError = Exception
-
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-except ImportError:  # reported by the caller
-    AUTH_ARG_SPEC = {}
-
-ARGUMENT_SPEC = copy.deepcopy(AUTH_ARG_SPEC)
-ARGUMENT_SPEC.update(name=dict(type="str", required=True), namespace=dict(type="str", required=True),
-                     state=dict(type="str", choices=["acquired", "released"], default="acquired"),
-                     holder=dict(type="str"), duration=dict(type="int", default=900), wait=dict(type="int", default=0),
-                     takeover_after=dict(type="int"), release=dict(type="str"),
-                     interrupted=dict(type="bool", default=False))
+ARGUMENT_SPEC = with_auth(name=dict(type="str", required=True), namespace=dict(type="str", required=True),
+                          state=dict(type="str", choices=["acquired", "released"], default="acquired"),
+                          holder=dict(type="str"), duration=dict(type="int", default=900),
+                          wait=dict(type="int", default=0), takeover_after=dict(type="int"), release=dict(type="str"),
+                          interrupted=dict(type="bool", default=False))
 REQUIRED_IF = [("state", "released", ["holder"])]
-# How to reach the cluster: kubernetes.core's options, the rest are the lock's.
-AUTH_OPTIONS = tuple(AUTH_ARG_SPEC)
 
 POLL_SECONDS = 2
 

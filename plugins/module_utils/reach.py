@@ -12,6 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.thebot.platform.plugins.module_utils.kube import with_auth
+
+# The cluster_version task's options (its module's and its action plugin's).
+CLUSTER_VERSION_ARGUMENT_SPEC = with_auth(timeout=dict(type="int", default=15))
+
 
 def _chain(error):
     """The error and what it wraps (urllib3's .reason, Python's __cause__ and __context__)."""
@@ -64,17 +69,13 @@ def explain(error, context=None):
     return "unknown", _first_line(error)
 
 
-def read_version(params, module=None):
+def read_version(params, api_client):
     """Ask the API server for GET /version: (result, failure or None). result: version and host; a failure is
-    (one line, cause), result then holds the host where the client was configured. params: kubernetes.core's
-    authentication options and timeout (seconds); module: an AnsibleK8SModule whose params they are, or None
-    (the action plugin, in ansible-playbook's process)."""
+    (one line, cause), result then holds the host where the client was configured. params: the task's timeout
+    (seconds) and context; api_client() gives kubernetes.core's client, configured from the task's options."""
     host = None
     try:
-        from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-
-        client = get_api_client(module=module) if module else get_api_client(
-            **dict((key, value) for key, value in params.items() if key != "timeout"))
+        client = api_client()
         host = client.configuration.host
         # The API client under kubernetes.core's: the same authentication as its modules, and no cache.
         import kubernetes.client
@@ -86,3 +87,12 @@ def read_version(params, module=None):
     version = {"gitVersion": answer.git_version, "major": answer.major, "minor": answer.minor,
                "platform": answer.platform}
     return {"version": version, "host": host}, None
+
+
+def cluster_version(module, api_client):
+    """The cluster_version task, for its module and its action plugin (a stand-in with params, warn, exit_json
+    and fail_json, which do not return)."""
+    result, failure = read_version(module.params, api_client)
+    if failure:
+        module.fail_json(msg=failure[0], cause=failure[1], **result)
+    module.exit_json(changed=False, **result)

@@ -71,24 +71,17 @@ cause:
   type: str
 """
 
-import copy
-
-from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.thebot.platform.plugins.module_utils.reach import read_version
-
-ARGUMENT_SPEC = copy.deepcopy(AUTH_ARG_SPEC)
-ARGUMENT_SPEC.update(timeout=dict(type="int", default=15))
+from ansible_collections.thebot.platform.plugins.module_utils.reach import CLUSTER_VERSION_ARGUMENT_SPEC, cluster_version
 
 
 def main():
     # The action plugin of the same name runs this on the controller without a module process; this module
     # runs where a task is sent elsewhere, with the same arguments and outcome.
-    module = AnsibleK8SModule(argument_spec=copy.deepcopy(ARGUMENT_SPEC), supports_check_mode=True)
-    result, failure = read_version(module.params, module)
-    if failure:
-        module.fail_json(msg=failure[0], cause=failure[1], **result)
-    module.exit_json(changed=False, **result)
+    module = AnsibleK8SModule(argument_spec=CLUSTER_VERSION_ARGUMENT_SPEC, supports_check_mode=True)
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+
+    cluster_version(module, lambda: get_api_client(module=module))
 
 
 if __name__ == "__main__":

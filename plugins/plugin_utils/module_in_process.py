@@ -21,6 +21,8 @@ import importlib.util
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.thebot.platform.plugins.module_utils.kube import AUTH_OPTIONS
+
 
 class _Done(Exception):
     """The module's work ended by exit_json or fail_json."""
@@ -50,14 +52,13 @@ class ModuleStandIn(object):
 
 class KubernetesModuleAction(ActionBase):
     """Subclasses name the module (NAME), give its ARGUMENT_SPEC (kubernetes.core's authentication options and
-    their own), REQUIRED_IF and AUTH_OPTIONS, and the work: work(module, api_client)."""
+    their own, module_utils.kube.with_auth), REQUIRED_IF, and the work: work(module, api_client)."""
 
     TRANSFERS_FILES = False
     _supports_check_mode = True  # each module's work honours check_mode as the module did
     NAME = ""
     ARGUMENT_SPEC = {}
     REQUIRED_IF = None
-    AUTH_OPTIONS = ()
 
     def work(self, module, api_client):
         raise NotImplementedError
@@ -65,7 +66,7 @@ class KubernetesModuleAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(KubernetesModuleAction, self).run(tmp, task_vars)
         del tmp  # nothing is sent to a host
-        if not self.AUTH_OPTIONS or importlib.util.find_spec("kubernetes") is None:
+        if not AUTH_OPTIONS or importlib.util.find_spec("kubernetes") is None:
             raise AnsibleActionFail("thebot.platform.%s needs the collection kubernetes.core and the Python library "
                                     "kubernetes on the controller (the collection's requirements)" % self.NAME)
         dummy, params = self.validate_argument_spec(argument_spec=copy.deepcopy(self.ARGUMENT_SPEC),
@@ -73,7 +74,7 @@ class KubernetesModuleAction(ActionBase):
         module = ModuleStandIn(params, bool(self._task.check_mode))
         from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 
-        auth = dict((key, value) for key, value in params.items() if key in self.AUTH_OPTIONS)
+        auth = dict((key, value) for key, value in params.items() if key in AUTH_OPTIONS)
         try:
             self.work(module, lambda: get_api_client(**auth))
         except _Done as done:
@@ -84,3 +85,12 @@ class KubernetesModuleAction(ActionBase):
         if module.warnings:
             result["warnings"] = module.warnings
         return result
+
+
+def module_action(name, argument_spec, work, required_if=None):
+    """The ActionModule of an action plugin that runs work(module, api_client) for the module `name`."""
+    def run_work(self, module, api_client):  # pylint: disable=unused-argument
+        work(module, api_client)
+
+    return type("ActionModule", (KubernetesModuleAction,),
+                dict(NAME=name, ARGUMENT_SPEC=argument_spec, REQUIRED_IF=required_if, work=run_work))

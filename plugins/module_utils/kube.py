@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright: thebot platform team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the collection's Kubernetes tasks share of kubernetes.core and the Kubernetes client: the API's error
+type and the authentication options, for their modules and their action plugins alike."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+try:
+    from kubernetes.dynamic.exceptions import DynamicApiError  # pylint: disable=unused-import  # for the tasks
+except ImportError:  # reported by the caller's requirement check
+    DynamicApiError = Exception
+
+try:
+    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+except ImportError:  # reported by the caller's requirement check
+    AUTH_ARG_SPEC = {}
+
+# How a task reaches the cluster: kubernetes.core's options; a task's other options are its own.
+AUTH_OPTIONS = tuple(AUTH_ARG_SPEC)
+
+
+def with_auth(**options):
+    """An argument spec: kubernetes.core's authentication options, and the task's own."""
+    spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(options)
+    return spec
