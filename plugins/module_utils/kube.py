@@ -29,3 +29,15 @@ def with_auth(**options):
     spec = copy.deepcopy(AUTH_ARG_SPEC)
     spec.update(options)
     return spec
+
+
+def run_module(argument_spec, work, required_if=None):
+    """A module's main(): work(module, api_client) with kubernetes.core's module and client. The action plugin of
+    the same name runs the same work on the controller without a module process (plugin_utils/module_in_process.py);
+    the module runs where a task is sent elsewhere, with the same arguments and outcome."""
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
+
+    module = AnsibleK8SModule(argument_spec=copy.deepcopy(argument_spec), supports_check_mode=True,
+                              required_if=required_if)
+    work(module, lambda: get_api_client(module=module))

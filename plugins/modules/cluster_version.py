@@ -71,17 +71,12 @@ cause:
   type: str
 """
 
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
+from ansible_collections.thebot.platform.plugins.module_utils.kube import run_module
 from ansible_collections.thebot.platform.plugins.module_utils.reach import CLUSTER_VERSION_ARGUMENT_SPEC, cluster_version
 
 
 def main():
-    # The action plugin of the same name runs this on the controller without a module process; this module
-    # runs where a task is sent elsewhere, with the same arguments and outcome.
-    module = AnsibleK8SModule(argument_spec=CLUSTER_VERSION_ARGUMENT_SPEC, supports_check_mode=True)
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-
-    cluster_version(module, lambda: get_api_client(module=module))
+    run_module(CLUSTER_VERSION_ARGUMENT_SPEC, cluster_version)
 
 
 if __name__ == "__main__":

@@ -82,19 +82,12 @@ release:
       type: int
 """
 
-import copy
-
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RECOVER_ARGUMENT_SPEC, recover
+from ansible_collections.thebot.platform.plugins.module_utils.kube import run_module
 
 
 def main():
-    # The action plugin of the same name runs this on the controller without a module process; this module
-    # runs where a task is sent elsewhere, with the same arguments and outcome.
-    module = AnsibleK8SModule(argument_spec=copy.deepcopy(RECOVER_ARGUMENT_SPEC), supports_check_mode=True)
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-
-    recover(module, lambda: get_api_client(module=module))
+    run_module(RECOVER_ARGUMENT_SPEC, recover)
 
 
 if __name__ == "__main__":

@@ -136,20 +136,12 @@ helm_pids:
   elements: int
 """
 
-import copy
-
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
+from ansible_collections.thebot.platform.plugins.module_utils.kube import run_module
 from ansible_collections.thebot.platform.plugins.module_utils.lock_task import ARGUMENT_SPEC, REQUIRED_IF, run
 
 
 def main():
-    # The action plugin of the same name runs this on the controller without a module process; this module
-    # runs where a task is sent elsewhere, with the same arguments and outcome.
-    module = AnsibleK8SModule(argument_spec=copy.deepcopy(ARGUMENT_SPEC), supports_check_mode=True,
-                              required_if=REQUIRED_IF)
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-
-    run(module, lambda: get_api_client(module=module))
+    run_module(ARGUMENT_SPEC, run, REQUIRED_IF)
 
 
 if __name__ == "__main__":
