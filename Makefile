@@ -93,7 +93,8 @@ VENV_NEXT ?= .venv-next
 # containers of make molecule instead.
 NEXT_TESTS := tests/unit tests/integration/validate tests/integration/deploy/test_safe_by_construction.py \
   tests/integration/deploy/test_deploy.py::test_dev_deploys_then_a_second_run_changes_nothing \
-  tests/integration/deploy/test_deploy.py::test_check_diff_shows_the_change_and_writes_nothing
+  tests/integration/deploy/test_deploy.py::test_check_diff_shows_the_change_and_writes_nothing \
+  tests/integration/deploy/test_drift_playbook.py
 NEXT_SKIP := test_the_chart_owns or test_an_older_secret or test_an_unusable or test_status_shows or prod-secret
 
 test-next: $(VENV_NEXT)/.installed ## Run the product's tests on ansible-core 2.21 (Python 3.12), on a cluster of their own

@@ -85,13 +85,8 @@ import copy
 
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
+from ansible_collections.thebot.platform.plugins.module_utils.drift import read_lock
 from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RELEASE_ARGS, history, read_records
-from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import assess, now_utc
-
-try:
-    from kubernetes.dynamic.exceptions import DynamicApiError
-except ImportError:  # reported by AnsibleK8SModule's requirement check
-    DynamicApiError = Exception
 
 
 def main():
@@ -105,16 +100,7 @@ def main():
     try:
         client = get_api_client(module=module)
         records = read_records(client, name, namespace)
-        if module.params["lock_name"]:
-            try:
-                lease = client.resource("Lease", "coordination.k8s.io/v1").get(
-                    name=module.params["lock_name"], namespace=namespace).to_dict()
-            except DynamicApiError as error:
-                if getattr(error, "status", None) != 404:
-                    raise
-                lease = None
-            state, facts = assess(lease, now_utc())
-            lock = dict(facts, state=state)
+        lock = read_lock(client, module.params["lock_name"], namespace)
     except Exception as error:  # pylint: disable=broad-except  # the client raises many kinds; one meaning
         module.fail_json(msg="cannot read release %s in namespace %s: %s" % (
             name, namespace, (str(error).strip().splitlines() or ["no message"])[0]))

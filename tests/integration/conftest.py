@@ -17,16 +17,20 @@ def deployer(kube, cluster_name, namespaces):
 
     def command(*args, env="dev", playbook="deploy.yml", namespace=None, vault=True, inventory=None, helm=True,
                 collections=None, bin_dir=BIN):
-        """inventory: another inventory, whose hosts keep their own clusters (else the suite's cluster);
-        bin_dir: the virtualenv whose ansible-playbook runs (else the suite's)."""
-        namespace = namespace or f"deploy-{uuid.uuid4().hex[:6]}"
-        namespaces.append(namespace)
+        """inventory: another inventory, whose hosts keep their own clusters (else the suite's cluster), and
+        with namespace=False their own namespaces too; bin_dir: the virtualenv whose ansible-playbook runs (else the
+        suite's)."""
+        per_host = inventory is not None and namespace is False
+        namespace = None if per_host else namespace or f"deploy-{uuid.uuid4().hex[:6]}"
+        if namespace:
+            namespaces.append(namespace)
         cluster = [] if inventory else ["-e", f"thebot_kubeconfig={kube.kubeconfig}",
                                         "-e", f"thebot_context=testbed-{cluster_name}"]
         # A playbook by FQCN (thebot.platform.deploy) comes from an installed collection, run outside the repo.
         by_name = playbook.startswith("thebot.platform.")
         argv = [str(bin_dir / "ansible-playbook"), playbook if by_name else str(ROOT / playbook),
-                "-i", str(inventory or ROOT / "inventories" / env), *cluster, "-e", f"thebot_namespace={namespace}",
+                "-i", str(inventory or ROOT / "inventories" / env), *cluster,
+                *([] if per_host else ["-e", f"thebot_namespace={namespace}"]),
                 *(["-e", f"prerequisites_helm_binary={testbed.binary('helm')}",
                    "-e", f"prerequisites_helm_plugins_dir={testbed.HOME / 'helm-plugins'}"] if helm else []),
                 *args]
