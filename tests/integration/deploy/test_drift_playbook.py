@@ -101,8 +101,12 @@ def test_in_sync_then_hand_changes_and_an_undeployed_tag_each_reported_and_nothi
 
 
 def test_several_clusters_at_once_each_reported_the_unreachable_one_included(kube, deploy, cluster_name, tmp_path):
-    installed = deploy()
-    assert installed.returncode == 0, installed.output[-3000:]
+    installed, locked = deploy(), deploy()
+    assert installed.returncode == 0 and locked.returncode == 0, installed.output[-3000:] + locked.output[-3000:]
+    # A deploy running elsewhere holds the lock of the second release.
+    taken, output = run_task("release_lock", {"kubeconfig": str(kube.kubeconfig), "name": "thebot-deploy-lock",
+                                              "namespace": locked.namespace, "holder": "ops@elsewhere pid 7 started 1 a"})
+    assert taken["taken"], output[-3000:]
     stuck = f"drift-stuck-{installed.namespace}"
     missing = f"drift-missing-{installed.namespace}"
     # A release whose only revision failed (helm records it failed when the API refuses one of its objects).
@@ -127,6 +131,7 @@ def test_several_clusters_at_once_each_reported_the_unreachable_one_included(kub
         (inventory / "hosts.yml").write_text(json.dumps({"dev": {"hosts": {
             "installed": dict(here, thebot_namespace=installed.namespace),
             "missing": dict(here, thebot_namespace=missing),
+            "locked": dict(here, thebot_namespace=locked.namespace),
             "stuck": dict(here, thebot_namespace=stuck),
             "gone": {"thebot_kubeconfig": str(unreachable), "thebot_context": "gone",
                      "thebot_namespace": installed.namespace}}}}))
@@ -139,10 +144,12 @@ def test_several_clusters_at_once_each_reported_the_unreachable_one_included(kub
     flat = result.flat
     assert "installed: in sync at revision 1" in flat
     assert "missing: not installed" in flat
+    assert "locked: locked: held by ops@elsewhere pid 7 started 1 a since" in flat
     assert "stuck: stuck: revision 1 is failed" in flat
     assert "gone: unreachable: Cannot reach the Kubernetes API of gone" in flat
     states = {host: cluster["state"] for host, cluster in result.report["clusters"].items()}
-    assert states == {"installed": "in-sync", "missing": "not-installed", "stuck": "stuck", "gone": "unreachable"}
+    assert states == {"installed": "in-sync", "missing": "not-installed", "locked": "locked", "stuck": "stuck",
+                      "gone": "unreachable"}
 
 
 def test_the_action_answers_as_the_module_does_from_ansible_playbooks_process(kube, deploy, tmp_path):
