@@ -255,6 +255,25 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         self.record(tool, f"parallel-{count}", run, seconds, cpu)
         self.delete(namespaces)
 
+    def inventory(self, count: int, run: int) -> None:
+        """One deploy.yml over an inventory of `count` clusters, as a fleet is deployed: one play, a host per
+        cluster, as many forks as hosts. On the test bed each host's cluster is a namespace of the one cluster
+        (its own kubeconfig entry would reach the same API server): every host still runs every step."""
+        namespaces = [f"bench-{self.token}-fleet{count}-{run}-{index}" for index in range(count)]
+        directory = self.work / f"fleet-{count}-{run}"
+        directory.mkdir()
+        (directory / "group_vars").symlink_to(ROOT / "inventories" / "dev" / "group_vars")
+        hosts = {f"cluster-{index}": {"thebot_kubeconfig": str(self.cluster.kubeconfig), "thebot_context": self.context,
+                                      "thebot_namespace": namespace} for index, namespace in enumerate(namespaces)}
+        (directory / "hosts.yml").write_text(json.dumps({"dev": {"hosts": hosts}}))
+        argv = [str(BIN / "ansible-playbook"), str(ROOT / "deploy.yml"), "-i", str(directory / "hosts.yml"),
+                "--forks", str(count), "-e", f"prerequisites_helm_binary={self.helm}",
+                "-e", f"prerequisites_helm_plugins_dir={self.plugins}", "--vault-password-file", str(VAULT_PASSWORD)]
+        seconds, cpu, results = self.timed([argv])
+        self.expect(results, True, f"deploy.yml over {count} clusters (run {run})")
+        self.record("ours", f"inventory-{count}", run, seconds, cpu)
+        self.delete(namespaces)
+
     def run(self, runs: int, counts: list) -> None:
         self.prepare()
         for run in range(1, runs + 1):
@@ -265,6 +284,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             for count in counts:
                 for tool in order:
                     self.parallel(tool, count, run)
+                self.inventory(count, run)
 
 
 # ---------------------------------------------------------------------------------------- reporting
@@ -283,7 +303,7 @@ def medians(samples: list) -> dict:
 def report(samples: list, counts: list) -> tuple:
     """The table (Markdown) and the targets' verdicts, from the samples alone."""
     med = medians(samples)
-    scenarios = list(SCENARIOS) + [f"parallel-{n}" for n in counts]
+    scenarios = list(SCENARIOS) + [f"parallel-{n}" for n in counts] + [f"inventory-{n}" for n in counts]
     lines = ["| scenario | " + " | ".join(TOOL_TITLES[t] for t in TOOLS) + " |",
              "| --- |" + " --- |" * len(TOOLS)]
     for scenario in scenarios:
@@ -304,7 +324,8 @@ def report(samples: list, counts: list) -> tuple:
     runs = max((v["runs"] for v in med.values()), default=0)
     lines.append("")
     lines.append(f"Median wall-clock seconds of {runs} run(s); in brackets, the ratio to raw helm. "
-                 "CPU seconds (user + system, every process) are in results.json.")
+                 "CPU seconds (user + system, every process) are in results.json. parallel-N: N releases at once, "
+                 "a process each; inventory-N: one deploy.yml over an inventory of N clusters.")
 
     targets = []
     status_diff = med.get(("helm-status-diff", "noop"))
@@ -326,9 +347,38 @@ def report(samples: list, counts: list) -> tuple:
             ratio = many["seconds"] / one["seconds"]
             targets.append((f"N = {top} takes <= 3x N = {min(counts)} (ours)",
                             f"{many['seconds']:.2f} s vs {one['seconds']:.2f} s = {ratio:.2f}x", ratio <= 3))
+    targets += against_bare(med, counts)
     lines += ["", "| target | measured | met |", "| --- | --- | --- |"]
     lines += [f"| {name} | {measured} | {'yes' if met else 'NO'} |" for name, measured, met in targets]
     return "\n".join(lines) + "\n", targets
+
+
+def against_bare(med: dict, counts: list) -> list:
+    """The targets of "one pass through the cluster": deploy.yml against a bare kubernetes.core.helm task."""
+    targets = []
+    ours, bare = med.get(("ours", "noop")), med.get(("bare", "noop"))
+    if ours and bare:
+        ratio, cpu = ours["seconds"] / bare["seconds"], ours["cpu"] / bare["cpu"]
+        targets.append(("no-op redeploy <= 1.5x the bare task's no-op",
+                        f"{ours['seconds']:.2f} s vs {bare['seconds']:.2f} s = {ratio:.2f}x", ratio <= 1.5))
+        targets.append(("no-op redeploy's CPU seconds <= 2x the bare task's",
+                        f"{ours['cpu']:.2f} s vs {bare['cpu']:.2f} s = {cpu:.2f}x", cpu <= 2))
+    ours, bare = med.get(("ours", "upgrade")), med.get(("bare", "upgrade"))
+    if ours and bare:
+        over = ours["seconds"] - bare["seconds"]
+        targets.append(("changed deploy <= the bare task + 1.5 s", f"{over:+.2f} s", over <= 1.5))
+    ours, bare = med.get(("ours", "reject")), med.get(("bare", "reject"))
+    if ours and bare:
+        targets.append(("rejection <= the bare task's rejection",
+                        f"{ours['seconds']:.2f} s vs {bare['seconds']:.2f} s = {ours['seconds'] / bare['seconds']:.2f}x",
+                        ours["seconds"] <= bare["seconds"]))
+    if counts and max(counts) > 1:
+        one, many = med.get(("ours", f"inventory-{min(counts)}")), med.get(("ours", f"inventory-{max(counts)}"))
+        if one and many:
+            ratio = many["seconds"] / one["seconds"]
+            targets.append((f"deploy.yml over {max(counts)} clusters <= 3x over {min(counts)}",
+                            f"{many['seconds']:.2f} s vs {one['seconds']:.2f} s = {ratio:.2f}x", ratio <= 3))
+    return targets
 
 
 def plot(samples: list, counts: list, path: Path) -> None:

@@ -42,3 +42,16 @@ def test_a_noop_that_adds_a_revision_misses_the_target():
     data[-1].revisions = 1
     _table, targets = bench.report(data, [])
     assert ("no-op redeploy creates 0 revisions", "+1 revisions", False) in targets
+
+
+def test_the_targets_against_the_bare_task_and_over_an_inventory_of_clusters():
+    data = samples(bare__noop=[2.0, 2.2, 9.0], ours__noop=[2.9, 3.1, 3.0], bare__upgrade=[6.0], ours__upgrade=[8.0],
+                   bare__reject=[1.5], ours__reject=[1.0], ours__inventory_1=[10.0], ours__inventory_10=[31.0])
+    table, targets = bench.report(data, [1, 10])
+    found = {name: (measured, met) for name, measured, met in targets}
+    assert found["no-op redeploy <= 1.5x the bare task's no-op"] == ("3.00 s vs 2.20 s = 1.36x", True)
+    assert found["no-op redeploy's CPU seconds <= 2x the bare task's"] == ("1.50 s vs 1.10 s = 1.36x", True)
+    assert found["changed deploy <= the bare task + 1.5 s"] == ("+2.00 s", False)
+    assert found["rejection <= the bare task's rejection"][1] is True
+    assert found["deploy.yml over 10 clusters <= 3x over 1"] == ("31.00 s vs 10.00 s = 3.10x", False)
+    assert "| inventory-10 |" in table
