@@ -17,6 +17,11 @@ import datetime
 import os
 import re
 
+try:
+    import yaml
+except ImportError:  # ansible-core depends on PyYAML; without it no cluster is told apart (see helm_writers)
+    yaml = None
+
 _MICRO = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Who holds the lock: user@host, the PID and start time (clock ticks since boot) of the ansible-playbook
 # process of the run, and a random run id. With PID and start time, a run on the same host can prove that
@@ -151,8 +156,55 @@ def controller_process(pid, proc="/proc"):
     return found or first
 
 
-def helm_writers(release, namespace, proc="/proc"):
-    """PIDs and subcommands of helm processes on this host writing release in namespace."""
+def kubeconfig_server(kubeconfig, context=None):
+    """The API server a kubeconfig (a path, the first of a KUBECONFIG list, or its content) reaches with context
+    (its current context when None); None when that cannot be told."""
+    config = kubeconfig if isinstance(kubeconfig, dict) else None
+    if isinstance(kubeconfig, str) and kubeconfig and yaml is not None:
+        try:
+            with open(os.path.expanduser(kubeconfig.split(os.pathsep)[0])) as handle:
+                config = yaml.safe_load(handle)
+        except (OSError, yaml.YAMLError):
+            return None
+    if not isinstance(config, dict):
+        return None
+    context = context or config.get("current-context")
+    named = next((c.get("context") or {} for c in config.get("contexts") or [] if c.get("name") == context), {})
+    cluster = next((c.get("cluster") or {} for c in config.get("clusters") or [] if c.get("name") == named.get("cluster")),
+                   {})
+    return cluster.get("server") or None
+
+
+def helm_server(pid, proc="/proc"):
+    """The API server a helm process talks to: its flags, else its environment (helm's HELM_KUBE* and KUBECONFIG,
+    else $HOME/.kube/config); None when that cannot be told."""
+    argv = _argv(pid, proc)
+    env = dict(entry.split("=", 1) for entry in _nul_separated(pid, "environ", proc) if "=" in entry)
+
+    def flag(name):
+        for index, arg in enumerate(argv):
+            if arg == name and index + 1 < len(argv):
+                return argv[index + 1]
+            if arg.startswith(name + "="):
+                return arg.split("=", 1)[1]
+        return None
+
+    server = flag("--kube-apiserver") or env.get("HELM_KUBEAPISERVER")
+    if server:
+        return server
+    kubeconfig = flag("--kubeconfig") or env.get("KUBECONFIG") or (
+        os.path.join(env["HOME"], ".kube", "config") if env.get("HOME") else None)
+    return kubeconfig_server(kubeconfig, flag("--kube-context") or env.get("HELM_KUBECONTEXT")) if kubeconfig else None
+
+
+def _same_server(one, other):
+    return one.rstrip("/").lower() == other.rstrip("/").lower()
+
+
+def helm_writers(release, namespace, proc="/proc", server=None):
+    """PIDs and subcommands of helm processes on this host writing release in namespace; with server (the
+    cluster of this lock), only those on that cluster or whose cluster cannot be told: one play deploys one
+    release name and namespace to many clusters at once, and another cluster's helm is not this one's writer."""
     found = []
     for entry in os.listdir(proc):
         if not entry.isdigit():
@@ -165,6 +217,9 @@ def helm_writers(release, namespace, proc="/proc"):
         if not namespaces:
             namespaces.add(_helm_namespace(entry, proc))
         if release in argv[2:] and namespace in namespaces:
+            theirs = helm_server(entry, proc) if server else None
+            if theirs and not _same_server(theirs, server):
+                continue
             found.append((int(entry), argv[1]))
     return sorted(found)
 

@@ -19,7 +19,8 @@ import uuid
 
 from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, with_auth
 from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import (
-    assess, controller_process, expired_body, helm_writers, holder_identity, lease_body, now_utc, process_alive)
+    assess, controller_process, expired_body, helm_writers, holder_identity, kubeconfig_server, lease_body, now_utc,
+    process_alive)
 
 ARGUMENT_SPEC = with_auth(name=dict(type="str", required=True), namespace=dict(type="str", required=True),
                           state=dict(type="str", choices=["acquired", "released"], default="acquired"),
@@ -52,6 +53,17 @@ def holder_gone(parsed):
     return parsed["host"] == socket.gethostname() and not process_alive(parsed["pid"], parsed["started"])
 
 
+def lock_server(params):
+    """The API server this task reaches, as kubernetes.core resolves it (its options, else K8S_AUTH_*, else
+    KUBECONFIG or ~/.kube/config); None when that cannot be told (every helm of the release then counts)."""
+    host = params.get("host") or os.environ.get("K8S_AUTH_HOST")
+    if host:
+        return host
+    kubeconfig = params.get("kubeconfig") or os.environ.get("K8S_AUTH_KUBECONFIG") or os.environ.get("KUBECONFIG") \
+        or "~/.kube/config"
+    return kubeconfig_server(kubeconfig, params.get("context") or os.environ.get("K8S_AUTH_CONTEXT"))
+
+
 def acquire(module, leases, read, where):
     params = module.params
     holder = params["holder"]
@@ -70,7 +82,8 @@ def acquire(module, leases, read, where):
             module.exit_json(changed=False, taken=True, holder=holder, expired=False, previous=facts, waited=waited)
         # A dead run's helm may live on (only ansible-playbook was killed): never start a second one. (A live
         # holder's helm is its own business: the lock, held, already says so.)
-        helms = helm_writers(params["release"], params["namespace"]) if params["release"] and state == "expired" else []
+        helms = helm_writers(params["release"], params["namespace"], server=lock_server(params)) \
+            if params["release"] and state == "expired" else []
         if state == "held" or helms:
             if time.monotonic() - started < params["wait"]:
                 time.sleep(POLL_SECONDS)

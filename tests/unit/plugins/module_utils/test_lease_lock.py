@@ -1,10 +1,10 @@
 import datetime
-
+import json
 import os
 
 from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import (
-    assess, controller_process, expired_body, helm_writers, holder_identity, lease_body, micro_time, parse_holder,
-    process_alive)
+    assess, controller_process, expired_body, helm_writers, holder_identity, kubeconfig_server, lease_body, micro_time,
+    parse_holder, process_alive)
 
 NOW = datetime.datetime(2026, 11, 24, 12, 0, 0, tzinfo=datetime.timezone.utc)
 
@@ -122,3 +122,43 @@ def test_the_real_proc_is_read_as_the_fake_one_is():
     # /proc/self is the reading process: here, this one.
     assert process_alive(os.getpid(), started) and not process_alive(os.getpid(), started + 1)
     assert controller_process(os.getpid())[0] == os.getppid(), "pytest runs under no ansible-playbook"
+
+
+def kubeconfig(path, *clusters, current=None):
+    """A kubeconfig file whose contexts are named after their clusters."""
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": current or clusters[0][0],
+        "clusters": [{"name": name, "cluster": {"server": server}} for name, server in clusters],
+        "contexts": [{"name": name, "context": {"cluster": name, "user": "u"}} for name, _server in clusters],
+        "users": [{"name": "u", "user": {}}]}))
+    return str(path)
+
+
+def test_a_helm_on_another_cluster_is_not_a_writer_of_this_clusters_release(tmp_path):
+    """One play deploys release thebot in thebot-prod to two clusters at once: the EU cluster's lock is not kept
+    by the US cluster's helm, but is by a helm on the EU cluster, or by one whose cluster cannot be told."""
+    both = kubeconfig(tmp_path / "prod.yaml", ("eu", "https://eu:6443"), ("us", "https://us:6443/"))
+    proc = tmp_path / "proc"
+    proc.mkdir()
+    fake_process(proc, 20, 1, 1, "/cache/bin/helm", "upgrade", "thebot", "/charts/thebot", "-n", "thebot-prod")
+    (proc / "20" / "environ").write_bytes(f"KUBECONFIG={both}\0HELM_KUBECONTEXT=us\0".encode())
+    fake_process(proc, 21, 1, 1, "/cache/bin/helm", "upgrade", "thebot", "/charts/thebot", "-n", "thebot-prod",
+                 "--kube-context=eu", "--kubeconfig", both)
+    fake_process(proc, 22, 1, 1, "/cache/bin/helm", "rollback", "thebot", "1", "-n", "thebot-prod")
+    (proc / "22" / "environ").write_bytes(b"HELM_KUBEAPISERVER=https://US:6443\0")
+    fake_process(proc, 23, 1, 1, "/cache/bin/helm", "upgrade", "thebot", "/charts/thebot", "-n", "thebot-prod")
+    (proc / "23" / "environ").write_bytes(f"KUBECONFIG={tmp_path / 'gone.yaml'}\0".encode())
+    (proc / "self").mkdir()
+    assert helm_writers("thebot", "thebot-prod", str(proc), server="https://eu:6443") == [(21, "upgrade"),
+                                                                                          (23, "upgrade")]
+    assert helm_writers("thebot", "thebot-prod", str(proc), server="https://us:6443") == [(20, "upgrade"),
+                                                                                          (22, "rollback"),
+                                                                                          (23, "upgrade")]
+    assert [pid for pid, _c in helm_writers("thebot", "thebot-prod", str(proc))] == [20, 21, 22, 23]
+
+
+def test_the_server_of_a_kubeconfig_and_context(tmp_path):
+    path = kubeconfig(tmp_path / "k.yaml", ("a", "https://a"), ("b", "https://b"), current="b")
+    assert kubeconfig_server(path) == "https://b" and kubeconfig_server(path, "a") == "https://a"
+    assert kubeconfig_server(path, "nope") is None and kubeconfig_server(str(tmp_path / "missing")) is None
+    assert kubeconfig_server(f"{path}:{tmp_path / 'other'}", "a") == "https://a"
