@@ -258,6 +258,20 @@ def credentials_checksum(secret):
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
+def credentials_change(name, namespace, secret, deployed_values):
+    """The credentials Secret as a hand change: deleted, or its data no longer what the release was deployed with
+    (the release keeps its checksum, never the data). Never a value, only that it changed."""
+    if not name:
+        return []
+    if secret is None:
+        return [{"object": "Secret/%s" % name, "namespace": namespace, "change": "missing", "fields": [], "by": []}]
+    deployed = (deployed_values.get("secrets") or {}).get("checksum")
+    if deployed and deployed != credentials_checksum(secret):
+        return [{"object": "Secret/%s" % name, "namespace": namespace, "change": "changed",
+                 "fields": [{"path": "data", "release": HIDDEN, "live": HIDDEN}], "by": _managers(secret)}]
+    return []
+
+
 def _merge(base, extra):
     merged = dict(base)
     for key, value in extra.items():
@@ -356,9 +370,7 @@ def drift(module, api_client):
         checksum = credentials_checksum(secret) if secret else \
             (deployed_values.get("secrets") or {}).get("checksum", "")
         values = _merge(params["release_values"], {"secrets": {"checksum": checksum}})
-        if params["secret_name"] and secret is None:
-            result["live"].append({"object": "Secret/%s" % params["secret_name"], "namespace": namespace,
-                                   "change": "missing", "fields": [], "by": []})
+        result["live"] += credentials_change(params["secret_name"], namespace, secret, deployed_values)
         try:
             result["live"] += live_changes(client, deployed_objects(release), namespace)
         except Exception as error:  # pylint: disable=broad-except

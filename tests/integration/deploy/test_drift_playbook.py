@@ -89,13 +89,22 @@ def test_in_sync_then_hand_changes_and_an_undeployed_tag_each_reported_and_nothi
     again = drift(deploy, tmp_path / "restored.json", namespace=ns)
     assert again.returncode == 0 and "local: in sync at revision 2 (1.0.0)" in again.flat, again.output[-3000:]
 
+    # The credentials Secret edited by hand: named, never shown; the pods would roll (their checksum annotation).
+    kube.kubectl("-n", ns, "patch", "secret", "thebot-credentials", "--type", "merge", "-p",
+                 json.dumps({"stringData": {"SECRET_KEY": "edited-by-hand-" + "x" * 40}}))
+    edited = drift(deploy, tmp_path / "edited.json", namespace=ns)
+    assert edited.returncode == 2 and "Secret/thebot-credentials data" in edited.flat, edited.output[-3000:]
+    assert "edited-by-hand" not in edited.output + json.dumps(edited.report)
+    assert field(edited.report["clusters"]["local"]["inventory"], "Deployment/thebot-backend",
+                 'spec.template.metadata.annotations["checksum/secret"]')
+
     # The credentials Secret deleted: reported missing, by name only.
     kube.kubectl("-n", ns, "delete", "secret", "thebot-credentials")
     lost = drift(deploy, tmp_path / "lost.json", namespace=ns)
     assert lost.returncode == 2 and "Secret/thebot-credentials missing" in lost.flat, lost.output[-3000:]
 
     credentials = [v for v in vault_secrets("dev").values() if len(str(v)) >= 8]
-    for result in (in_sync, checked, drifted, again, lost):
+    for result in (in_sync, checked, drifted, again, edited, lost):
         text = result.output + json.dumps(result.report)
         assert not [c for c in credentials if str(c) in text]
 

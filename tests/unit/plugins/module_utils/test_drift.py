@@ -2,8 +2,8 @@ import hashlib
 import json
 
 from ansible_collections.thebot.platform.plugins.module_utils.drift import (
-    ABSENT, HIDDEN, credentials_checksum, deployed_objects, differences, helm_environment, inventory_changes,
-    parse_helm_diff, summary)
+    ABSENT, HIDDEN, credentials_change, credentials_checksum, deployed_objects, differences, helm_environment,
+    inventory_changes, parse_helm_diff, summary)
 
 # helm-diff 3.9's output (format diff, full context, --no-color) for a replica change and an added object.
 HELM_DIFF = """\
@@ -139,3 +139,18 @@ def test_one_line_says_the_state_and_what_differs():
                                 "Deployment/a1, Deployment/a2, Deployment/a3 and 2 more; changed by hand: "
                                 "Deployment/b spec.replicas (by kubectl), Secret/c missing")
     assert ABSENT not in summary(drifted)
+
+
+def test_the_credentials_secret_changed_or_deleted_by_hand_is_named_never_shown():
+    secret = {"metadata": {"managedFields": [{"manager": "helm", "operation": "Update"},
+                                             {"manager": "kubectl-edit", "operation": "Update"}]},
+              "data": {"password": "c2VjcmV0"}}
+    deployed = {"secrets": {"checksum": credentials_checksum(secret)}}
+    assert credentials_change("creds", "ns", secret, deployed) == []
+    assert credentials_change(None, "ns", None, deployed) == []
+    assert credentials_change("creds", "ns", None, deployed)[0]["change"] == "missing"
+    edited = dict(secret, data={"password": "b3RoZXI="})
+    change = credentials_change("creds", "ns", edited, deployed)
+    assert change == [{"object": "Secret/creds", "namespace": "ns", "change": "changed",
+                       "fields": [{"path": "data", "release": HIDDEN, "live": HIDDEN}], "by": ["kubectl-edit"]}]
+    assert "c2VjcmV0" not in str(change) and "b3RoZXI=" not in str(change)
