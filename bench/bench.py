@@ -274,16 +274,18 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         self.record("ours", f"inventory-{count}", run, seconds, cpu)
         self.delete(namespaces)
 
-    def run(self, runs: int, counts: list) -> None:
+    def run(self, runs: int, counts: list, tools: tuple = TOOLS, fleets: list | None = None) -> None:
+        """fleets: the inventory-N counts (default: counts)."""
         self.prepare()
         for run in range(1, runs + 1):
             # Each run starts with another tool, so a slow patch of the machine does not land on one tool.
-            order = TOOLS[run % len(TOOLS):] + TOOLS[:run % len(TOOLS)]
+            order = tools[run % len(tools):] + tools[:run % len(tools)]
             for tool in order:
                 self.lifecycle(tool, run)
             for count in counts:
                 for tool in order:
                     self.parallel(tool, count, run)
+            for count in counts if fleets is None else fleets:
                 self.inventory(count, run)
 
 
@@ -300,10 +302,11 @@ def medians(samples: list) -> dict:
             for key, group in table.items()}
 
 
-def report(samples: list, counts: list) -> tuple:
+def report(samples: list, counts: list, fleets: list | None = None) -> tuple:
     """The table (Markdown) and the targets' verdicts, from the samples alone."""
     med = medians(samples)
-    scenarios = list(SCENARIOS) + [f"parallel-{n}" for n in counts] + [f"inventory-{n}" for n in counts]
+    fleets = counts if fleets is None else fleets
+    scenarios = list(SCENARIOS) + [f"parallel-{n}" for n in counts] + [f"inventory-{n}" for n in fleets]
     lines = ["| scenario | " + " | ".join(TOOL_TITLES[t] for t in TOOLS) + " |",
              "| --- |" + " --- |" * len(TOOLS)]
     for scenario in scenarios:
@@ -347,7 +350,7 @@ def report(samples: list, counts: list) -> tuple:
             ratio = many["seconds"] / one["seconds"]
             targets.append((f"N = {top} takes <= 3x N = {min(counts)} (ours)",
                             f"{many['seconds']:.2f} s vs {one['seconds']:.2f} s = {ratio:.2f}x", ratio <= 3))
-    targets += against_bare(med, counts)
+    targets += against_bare(med, fleets)
     lines += ["", "| target | measured | met |", "| --- | --- | --- |"]
     lines += [f"| {name} | {measured} | {'yes' if met else 'NO'} |" for name, measured, met in targets]
     return "\n".join(lines) + "\n", targets
@@ -424,21 +427,27 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each scenario and tool (the median is kept)")
     parser.add_argument("--parallel", default="1,5,10", help="releases deployed at once, comma-separated")
+    parser.add_argument("--inventory", help="clusters of the inventory-N scenario, comma-separated (default: --parallel)")
+    parser.add_argument("--tools", default=",".join(TOOLS), help=f"tools to measure, of {', '.join(TOOLS)}")
     parser.add_argument("--out", type=Path, help="results folder (default bench/results/<date>-<host>)")
     parser.add_argument("--cluster", default="thebot-bench", help="test bed cluster (its own, left running)")
     parser.add_argument("--logs", type=Path, help="keep every command's output here (default: thrown away)")
     args = parser.parse_args(argv)
     counts = sorted({int(n) for n in args.parallel.split(",")})
+    fleets = sorted({int(n) for n in args.inventory.split(",")}) if args.inventory else None
+    tools = tuple(t for t in TOOLS if t in args.tools.split(","))
+    if not tools or set(args.tools.split(",")) - set(TOOLS):
+        parser.error(f"--tools: a comma-separated list of {', '.join(TOOLS)}")
     out = args.out or ROOT / "bench" / "results" / f"{datetime.date.today()}-{platform.node()}"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="thebot-bench-") as work:
         bench = Bench(args.cluster, Path(work), args.logs)
         try:
-            bench.run(args.runs, counts)
+            bench.run(args.runs, counts, tools, fleets)
         except (BenchError, testbed.TestbedError) as error:
             print(f"bench: {error}", file=sys.stderr)
             return 1
-    table, targets = report(bench.samples, counts)
+    table, targets = report(bench.samples, counts, fleets)
     (out / "results.json").write_text(json.dumps(
         {"machine": machine(), "runs": args.runs, "parallel": counts,
          "samples": [sample.__dict__ for sample in bench.samples]}, indent=1) + "\n")

@@ -179,7 +179,7 @@ def run_helm_diff(params, values):
         values_file = os.path.join(directory, "values.yaml")
         with os.fdopen(os.open(values_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
             # As plain types (the task's strings may be Ansible's own), in YAML as kubernetes.core.helm writes them.
-            yaml.safe_dump(json.loads(json.dumps(values)), handle, default_flow_style=False)
+            yaml.safe_dump(json.loads(json.dumps(values, default=str)), handle, default_flow_style=False)
         argv = [params["helm_binary"], "diff", "upgrade", params["release_name"], params["chart_path"],
                 "--namespace", params["release_namespace"], "--values", values_file, "--reset-values",
                 "--no-color", "--context", "-1"]

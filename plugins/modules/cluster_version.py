@@ -26,15 +26,8 @@ options:
     default: 15
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
-requirements:
-  - kubernetes >= 24.2.0
+  - thebot.platform.cluster
 attributes:
-  action:
-    support: full
-    description:
-      - An action plugin of the same name asks in ansible-playbook's own process, on the controller, so a run
-        pays no module process (and no import of the Kubernetes client in a new one) for it; the outcome is the
-        module's. Its authentication is the controller's (its environment's C(K8S_AUTH_*) included).
   check_mode:
     support: full
     description: Reads only; it runs in check mode as it does otherwise.

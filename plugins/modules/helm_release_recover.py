@@ -31,14 +31,8 @@ options:
 extends_documentation_fragment:
   - thebot.platform.release
   - kubernetes.core.k8s_auth_options
-requirements:
-  - kubernetes >= 24.2.0
+  - thebot.platform.cluster
 attributes:
-  action:
-    support: full
-    description:
-      - An action plugin of the same name runs it from ansible-playbook's own process, on the controller, so a run
-        pays no module process for it; the outcome is the module's.
   check_mode:
     support: full
     description: Reports what it would do and changes nothing.

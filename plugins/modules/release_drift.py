@@ -55,15 +55,10 @@ options:
 extends_documentation_fragment:
   - thebot.platform.release
   - kubernetes.core.k8s_auth_options
+  - thebot.platform.cluster
 requirements:
-  - kubernetes >= 24.2.0
   - helm and the helm-diff plugin
 attributes:
-  action:
-    support: full
-    description:
-      - An action plugin of the same name compares in ansible-playbook's own process, on the controller, where the
-        chart and helm are; each cluster of a play costs no module process. The outcome is the module's.
   check_mode:
     support: full
     description: Reads only; helm-diff renders without writing.

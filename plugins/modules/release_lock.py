@@ -75,15 +75,8 @@ options:
     default: false
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
-requirements:
-  - kubernetes >= 24.2.0
+  - thebot.platform.cluster
 attributes:
-  action:
-    support: full
-    description:
-      - An action plugin of the same name takes and gives back the lock from ansible-playbook's own process, on
-        the controller, so a run pays no module process for either; the outcome is the module's. The holder is
-        the run's ansible-playbook process either way.
   check_mode:
     support: full
     description: Reads the Lease, reports whether the lock would be taken, and writes nothing.

@@ -50,6 +50,21 @@ class ModuleStandIn(object):
         raise _Done(dict(result, failed=True))
 
 
+def run_work(work, module, api_client):
+    """The result of work(module, api_client), a module's work ended by exit_json or fail_json, with its warnings."""
+    result = None
+    try:
+        work(module, api_client)
+    except _Done as done:
+        result = dict(done.result)
+    if result is None:
+        raise AnsibleActionFail("the task ended without a result")
+    result.setdefault("changed", False)
+    if module.warnings:
+        result["warnings"] = module.warnings
+    return result
+
+
 class KubernetesModuleAction(ActionBase):
     """Subclasses name the module (NAME), give its ARGUMENT_SPEC (kubernetes.core's authentication options and
     their own, module_utils.kube.with_auth), REQUIRED_IF, and the work: work(module, api_client)."""
@@ -75,15 +90,7 @@ class KubernetesModuleAction(ActionBase):
         from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 
         auth = dict((key, value) for key, value in params.items() if key in AUTH_OPTIONS)
-        try:
-            self.work(module, lambda: get_api_client(**auth))
-        except _Done as done:
-            result.update(done.result)
-        else:
-            raise AnsibleActionFail("thebot.platform.%s ended without a result" % self.NAME)
-        result.setdefault("changed", False)
-        if module.warnings:
-            result["warnings"] = module.warnings
+        result.update(run_work(self.work, module, lambda: get_api_client(**auth)))
         return result
 
 
@@ -94,3 +101,31 @@ def module_action(name, argument_spec, work, required_if=None):
 
     return type("ActionModule", (KubernetesModuleAction,),
                 dict(NAME=name, ARGUMENT_SPEC=argument_spec, REQUIRED_IF=required_if, work=run_work))
+
+
+class ControllerAction(ActionBase):
+    """An action plugin that runs a module's work on the controller without a cluster client (helm's own calls):
+    NAME, ARGUMENT_SPEC and work(module, api_client) as for KubernetesModuleAction, api_client being None."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    NAME = ""
+    ARGUMENT_SPEC = {}
+
+    def work(self, module, api_client):
+        raise NotImplementedError
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ControllerAction, self).run(tmp, task_vars)
+        del tmp  # nothing is sent to a host
+        dummy, params = self.validate_argument_spec(argument_spec=copy.deepcopy(self.ARGUMENT_SPEC))
+        result.update(run_work(self.work, ModuleStandIn(params, bool(self._task.check_mode)), None))
+        return result
+
+
+def controller_action(name, argument_spec, work):
+    """The ActionModule of an action plugin that runs work(module, None) for the module `name`."""
+    def run_work_here(self, module, api_client):  # pylint: disable=unused-argument
+        work(module, api_client)
+
+    return type("ActionModule", (ControllerAction,), dict(NAME=name, ARGUMENT_SPEC=argument_spec, work=run_work_here))

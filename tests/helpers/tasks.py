@@ -15,11 +15,12 @@ ANSIBLE = str(Path(sys.executable).parent / "ansible")
 
 
 def run_task(name: str, args: dict, *options: str, pids: list | None = None) -> tuple:
-    """(the task's result, ansible's whole output) of thebot.platform.<name> run on the controller; the PID of
-    the `ansible` process that ran it is appended to pids, if given."""
+    """(the task's result, ansible's whole output) of thebot.platform.<name> (or of another collection's module,
+    by its full name) run on the controller; the PID of the `ansible` process that ran it is appended to pids,
+    if given."""
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
                ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    process = subprocess.Popen([ANSIBLE, "localhost", "-c", "local", "-m", f"thebot.platform.{name}",
+    process = subprocess.Popen([ANSIBLE, "localhost", "-c", "local", "-m", name if name.count(".") == 2 else f"thebot.platform.{name}",
                                 "-a", json.dumps(args), *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=env)
     if pids is not None:

@@ -14,7 +14,7 @@ import threading
 import pytest
 
 import testbed
-from helpers.deploy import recap
+from helpers.deploy import ROOT, recap
 from helpers.tasks import run_module, run_task
 
 pytestmark = pytest.mark.cluster
@@ -69,3 +69,41 @@ def test_the_cluster_version_is_read_in_ansible_playbooks_process_as_the_module_
     assert not action.get("failed") and action["version"]["gitVersion"] == version, output[-3000:]
     assert (action["version"], action["host"]) == (module["version"], module["host"])
     assert "AnsiballZ" not in output, output[-3000:]
+
+
+def test_a_helm_of_other_versions_or_none_ends_the_run_naming_what_was_found_and_wanted(deploy, tmp_path):
+    """The versions are read by thebot.platform.helm_version's action (no module process), as its module reads them."""
+    old = tmp_path / "helm"
+    old.write_text("#!/bin/sh\n[ \"$1\" = version ] && echo v3.0.0 && exit 0\necho 'Error: unknown command \"diff\"' >&2\n"
+                   "exit 1\n")
+    old.chmod(0o755)
+    other = deploy("-e", f"prerequisites_helm_binary={old}", "-e", f"prerequisites_helm_plugins_dir={tmp_path}",
+                   helm=False)
+    assert other.returncode == 2, other.output[-3000:]
+    assert "helm v3.0.0 with helm-diff missing found, v3.21.4 with 3.9.14 wanted" in other.flat, other.output[-3000:]
+    none = deploy("-e", f"prerequisites_helm_binary={tmp_path / 'nowhere'}", helm=False)
+    assert none.returncode == 2 and f"cannot run helm {tmp_path / 'nowhere'}:" in none.flat, none.output[-3000:]
+    for result in (other, none):
+        assert not [line for line in result.output.splitlines() if line.startswith("changed:")], "nothing written"
+
+    args = {"helm_binary": str(testbed.binary("helm")), "helm_plugins": str(testbed.HOME / "helm-plugins")}
+    action, output = run_task("helm_version", args, "-vvv")
+    module = run_module("helm_version", args, tmp_path)
+    assert (action["helm"], action["diff"]) == (module["helm"], module["diff"]) == ("v3.21.4", "3.9.14"), output[-3000:]
+    assert "AnsiballZ" not in output, output[-3000:]
+
+
+def test_the_chart_is_rendered_in_ansible_playbooks_process_as_the_module_renders_it(tmp_path):
+    """thebot.platform.helm_template's action (what the validate role runs): the chart's refusal, as its module and
+    helm template on the command line give it, a string YAML 1.1 reads as a boolean included."""
+    base = {"helm_binary": str(testbed.binary("helm")), "chart_path": str(ROOT / "charts" / "thebot"),
+            "release_name": "thebot", "release_namespace": "thebot-dev", "kube_version": "1.29.0"}
+    good = {**base, "release_values": {"secrets": {"existingSecret": "thebot-credentials"}}}
+    bad = {**base, "release_values": {"secrets": {"existingSecret": "thebot-credentials"}, "backend": {"replicaCount": 0}}}
+    rendered, output = run_task("helm_template", good, "-vvv")
+    assert rendered["rc"] == 0 and rendered["manifest_bytes"] > 1000, output[-3000:]
+    assert "AnsiballZ" not in output, output[-3000:]
+    refused, output = run_task("helm_template", bad)
+    module = run_module("helm_template", bad, tmp_path)
+    assert refused["rc"] != 0 and (refused["rc"], refused["stderr_lines"]) == (module["rc"], module["stderr_lines"])
+    assert any("replicaCount" in line for line in refused["stderr_lines"]), output[-3000:]

@@ -1,0 +1,15 @@
+# -*- coding: utf-8 -*-
+# Copyright: thebot platform team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller side of thebot.platform.helm_template, from ansible-playbook's process, where the chart and helm
+are. The options, documentation and outcome are the module's (plugins/modules/helm_template.py); both run
+helm_tools.helm_template()."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.thebot.platform.plugins.module_utils.helm_tools import HELM_TEMPLATE_ARGUMENT_SPEC, helm_template
+from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import controller_action
+
+ActionModule = controller_action("helm_template", HELM_TEMPLATE_ARGUMENT_SPEC, helm_template)
