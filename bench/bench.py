@@ -343,17 +343,21 @@ def report(samples: list, counts: list, fleets: list | None = None) -> tuple:
     if ours_up and helm_up:
         over = ours_up["seconds"] - helm_up["seconds"]
         targets.append(("changed deploy adds <= 2 s over raw helm (median)", f"{over:+.2f} s", over <= 2))
-    if counts and max(counts) > 1:
-        top = max(counts)
-        one, many = med.get(("ours", f"parallel-{min(counts)}")), med.get(("ours", f"parallel-{top}"))
-        if one and many:
-            ratio = many["seconds"] / one["seconds"]
-            targets.append((f"N = {top} takes <= 3x N = {min(counts)} (ours)",
-                            f"{many['seconds']:.2f} s vs {one['seconds']:.2f} s = {ratio:.2f}x", ratio <= 3))
+    targets += scaling(med, "parallel", counts, "N = {many} takes <= 3x N = {one} (ours)")
     targets += against_bare(med, fleets)
     lines += ["", "| target | measured | met |", "| --- | --- | --- |"]
     lines += [f"| {name} | {measured} | {'yes' if met else 'NO'} |" for name, measured, met in targets]
     return "\n".join(lines) + "\n", targets
+
+
+def scaling(med: dict, scenario: str, counts: list, name: str) -> list:
+    """Ours at the largest N of a scenario against the smallest, within 3x."""
+    one, many = (med.get(("ours", f"{scenario}-{n}")) for n in (min(counts or [1]), max(counts or [1])))
+    if not (counts and max(counts) > 1 and one and many):
+        return []
+    ratio = many["seconds"] / one["seconds"]
+    return [(name.format(one=min(counts), many=max(counts)),
+             f"{many['seconds']:.2f} s vs {one['seconds']:.2f} s = {ratio:.2f}x", ratio <= 3)]
 
 
 def against_bare(med: dict, counts: list) -> list:
@@ -375,13 +379,7 @@ def against_bare(med: dict, counts: list) -> list:
         targets.append(("rejection <= the bare task's rejection",
                         f"{ours['seconds']:.2f} s vs {bare['seconds']:.2f} s = {ours['seconds'] / bare['seconds']:.2f}x",
                         ours["seconds"] <= bare["seconds"]))
-    if counts and max(counts) > 1:
-        one, many = med.get(("ours", f"inventory-{min(counts)}")), med.get(("ours", f"inventory-{max(counts)}"))
-        if one and many:
-            ratio = many["seconds"] / one["seconds"]
-            targets.append((f"deploy.yml over {max(counts)} clusters <= 3x over {min(counts)}",
-                            f"{many['seconds']:.2f} s vs {one['seconds']:.2f} s = {ratio:.2f}x", ratio <= 3))
-    return targets
+    return targets + scaling(med, "inventory", counts, "deploy.yml over {many} clusters <= 3x over {one}")
 
 
 def plot(samples: list, counts: list, path: Path) -> None:
