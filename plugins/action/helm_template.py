@@ -10,6 +10,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.thebot.platform.plugins.module_utils.helm_tools import HELM_TEMPLATE_ARGUMENT_SPEC, helm_template
-from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import controller_action
+from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import module_action
 
-ActionModule = controller_action("helm_template", HELM_TEMPLATE_ARGUMENT_SPEC, helm_template)
+ActionModule = module_action("helm_template", HELM_TEMPLATE_ARGUMENT_SPEC, helm_template, cluster=False)

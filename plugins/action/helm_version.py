@@ -10,6 +10,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.thebot.platform.plugins.module_utils.helm_tools import HELM_VERSION_ARGUMENT_SPEC, helm_version
-from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import controller_action
+from ansible_collections.thebot.platform.plugins.plugin_utils.module_in_process import module_action
 
-ActionModule = controller_action("helm_version", HELM_VERSION_ARGUMENT_SPEC, helm_version)
+ActionModule = module_action("helm_version", HELM_VERSION_ARGUMENT_SPEC, helm_version, cluster=False)

@@ -27,7 +27,8 @@ import tempfile
 
 from ansible_collections.thebot.platform.plugins.module_utils.helm_release import (
     PENDING, RELEASE_ARGS, decode_release, history, latest_record, read_records)
-from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, with_auth
+from ansible_collections.thebot.platform.plugins.module_utils.helm_tools import values_yaml
+from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, first_line, with_auth
 from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import assess, now_utc
 from ansible_collections.thebot.platform.plugins.module_utils.quantity import QuantityError, parse_quantity
 
@@ -178,8 +179,7 @@ def run_helm_diff(params, values):
     try:
         values_file = os.path.join(directory, "values.yaml")
         with os.fdopen(os.open(values_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
-            # As plain types (the task's strings may be Ansible's own), in YAML as kubernetes.core.helm writes them.
-            yaml.safe_dump(json.loads(json.dumps(values, default=str)), handle, default_flow_style=False)
+            handle.write(values_yaml(values))
         argv = [params["helm_binary"], "diff", "upgrade", params["release_name"], params["chart_path"],
                 "--namespace", params["release_namespace"], "--values", values_file, "--reset-values",
                 "--no-color", "--context", "-1"]
@@ -353,7 +353,7 @@ def drift(module, api_client):
             if params["secret_name"] else None
     except Exception as error:  # pylint: disable=broad-except  # the client raises many kinds; one meaning
         module.fail_json(msg="cannot read release %s in namespace %s: %s" % (
-            name, namespace, (str(error).strip().splitlines() or ["no message"])[0]), cause="unreachable")
+            name, namespace, first_line(error)), cause="unreachable")
     rows = history(records)
     record = latest_record(records)
     if not rows or rows[-1]["status"] in ("uninstalled", "uninstalling"):
@@ -375,7 +375,7 @@ def drift(module, api_client):
             result["live"] += live_changes(client, deployed_objects(release), namespace)
         except Exception as error:  # pylint: disable=broad-except
             module.fail_json(msg="cannot read the live objects of release %s: %s" % (
-                name, (str(error).strip().splitlines() or ["no message"])[0]), cause="unreachable")
+                name, first_line(error)), cause="unreachable")
         try:
             rc, out, err = run_helm_diff(params, values)
         except (OSError, subprocess.TimeoutExpired) as error:

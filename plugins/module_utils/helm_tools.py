@@ -1,15 +1,29 @@
 # -*- coding: utf-8 -*-
 # Copyright: thebot platform team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The helm_version task, module or action: the versions of a helm binary and of its helm-diff plugin, read in
-one task (two helm processes, no module process when run by the action plugin)."""
+"""helm run from the controller: the helm_version and helm_template tasks (module or action), and chart values as
+helm is given them."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import subprocess
+
+try:
+    import yaml
+except ImportError:  # ansible-core depends on PyYAML
+    yaml = None
+
+
+def values_yaml(values):
+    """Chart values as helm is given them: YAML written by PyYAML, as kubernetes.core.helm writes them (so a string
+    such as "y", which helm's YAML 1.1 reader takes for a boolean, reaches helm as it would in a deploy), from
+    plain types (a task's strings may be Ansible's own)."""
+    return yaml.safe_dump(json.loads(json.dumps(values, default=str)), default_flow_style=False)
+
 
 HELM_VERSION_ARGUMENT_SPEC = dict(
     helm_binary=dict(type="path", required=True),
@@ -55,17 +69,12 @@ def helm_template(module, api_client=None):  # pylint: disable=unused-argument  
     """The helm_template task, for its module and its action plugin: the chart rendered offline with these values,
     as `helm template` on the command line; its outcome as ansible.builtin.command's (rc, stderr_lines), not a
     failure, since the caller reads the chart's refusals from it. Writes nothing, in check mode too."""
-    import json  # pylint: disable=import-outside-toplevel
-    import yaml  # pylint: disable=import-outside-toplevel
-
     params = module.params
     argv = [params["helm_binary"], "template", params["release_name"], params["chart_path"],
             "--namespace", params["release_namespace"], "--values", "-", "--kube-version", params["kube_version"]]
-    # As YAML, the way kubernetes.core.helm hands values to helm (PyYAML): a string such as "y" that helm's YAML
-    # 1.1 reader takes for a boolean is then refused here, not by helm after the run has written.
-    values = yaml.safe_dump(json.loads(json.dumps(params["release_values"], default=str)), default_flow_style=False)
+    # A value helm would read otherwise than meant is then refused here, not by helm after the run has written.
     try:
-        process = subprocess.run(argv, input=values.encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        process = subprocess.run(argv, input=values_yaml(params["release_values"]).encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  timeout=params["timeout"], check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         module.fail_json(msg="cannot run helm %s: %s" % (params["helm_binary"], error))

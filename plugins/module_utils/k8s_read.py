@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, with_auth
+from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, first_line, with_auth
 
 K8S_READ_ARGUMENT_SPEC = with_auth(
     api_version=dict(type="str", default="v1", aliases=["api", "version"]),
@@ -19,10 +19,6 @@ K8S_READ_ARGUMENT_SPEC = with_auth(
     namespace=dict(type="str"),
     label_selectors=dict(type="list", elements="str", default=[]),
     field_selectors=dict(type="list", elements="str", default=[]))
-
-
-def _first_line(error):
-    return (str(getattr(error, "summary", lambda: "")() or error).strip().splitlines() or ["no message"])[0]
 
 
 def read(client, params):
@@ -48,5 +44,5 @@ def k8s_read(module, api_client):
     try:
         resources = read(api_client(), params)
     except Exception as error:  # pylint: disable=broad-except  # the client raises many kinds; one meaning
-        module.fail_json(msg="cannot read %s: %s" % (what, _first_line(error)))
+        module.fail_json(msg="cannot read %s: %s" % (what, first_line(getattr(error, "summary", lambda: "")() or error)))
     module.exit_json(changed=False, resources=resources, api_found=True)

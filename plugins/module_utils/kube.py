@@ -31,6 +31,11 @@ def with_auth(**options):
     return spec
 
 
+def first_line(error):
+    """An error's message in one line, for a task's msg (the client's errors span many)."""
+    return (str(error).strip().splitlines() or ["no message"])[0]
+
+
 def run_module(argument_spec, work, required_if=None):
     """A module's main(): work(module, api_client) with kubernetes.core's module and client. The action plugin of
     the same name runs the same work on the controller without a module process (plugin_utils/module_in_process.py);

@@ -124,12 +124,19 @@ def _argv(pid, proc="/proc"):
     return _nul_separated(pid, "cmdline", proc)
 
 
-def _helm_namespace(pid, proc="/proc"):
-    """HELM_NAMESPACE of a process (kubernetes.core.helm gives helm its namespace so, not on argv)."""
-    for entry in _nul_separated(pid, "environ", proc):
-        if entry.startswith("HELM_NAMESPACE="):
-            return entry.split("=", 1)[1]
-    return None
+def _environ(pid, proc="/proc"):
+    """A process's environment (kubernetes.core.helm gives helm its namespace and cluster so, not on argv)."""
+    return dict(entry.split("=", 1) for entry in _nul_separated(pid, "environ", proc) if "=" in entry)
+
+
+def _flags(argv, *names):
+    """The values of a command line's options called any of names: `--name value` or `--name=value`."""
+    found = []
+    for index, arg in enumerate(argv):
+        if arg in names and index + 1 < len(argv):
+            found.append(argv[index + 1])
+        found += [arg.split("=", 1)[1] for name in names if arg.startswith(name + "=")]
+    return found
 
 
 def process_alive(pid, started, proc="/proc"):
@@ -178,16 +185,10 @@ def kubeconfig_server(kubeconfig, context=None):
 def helm_server(pid, proc="/proc"):
     """The API server a helm process talks to: its flags, else its environment (helm's HELM_KUBE* and KUBECONFIG,
     else $HOME/.kube/config); None when that cannot be told."""
-    argv = _argv(pid, proc)
-    env = dict(entry.split("=", 1) for entry in _nul_separated(pid, "environ", proc) if "=" in entry)
+    argv, env = _argv(pid, proc), _environ(pid, proc)
 
     def flag(name):
-        for index, arg in enumerate(argv):
-            if arg == name and index + 1 < len(argv):
-                return argv[index + 1]
-            if arg.startswith(name + "="):
-                return arg.split("=", 1)[1]
-        return None
+        return next(iter(_flags(argv, name)), None)
 
     server = flag("--kube-apiserver") or env.get("HELM_KUBEAPISERVER")
     if server:
@@ -212,10 +213,7 @@ def helm_writers(release, namespace, proc="/proc", server=None):
         argv = _argv(entry, proc)
         if len(argv) < 3 or os.path.basename(argv[0]) != "helm" or argv[1] not in HELM_WRITES:
             continue
-        namespaces = {argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in ("-n", "--namespace")}
-        namespaces.update(arg.split("=", 1)[1] for arg in argv if arg.startswith("--namespace="))
-        if not namespaces:
-            namespaces.add(_helm_namespace(entry, proc))
+        namespaces = set(_flags(argv, "-n", "--namespace")) or {_environ(entry, proc).get("HELM_NAMESPACE")}
         if release in argv[2:] and namespace in namespaces:
             theirs = helm_server(entry, proc) if server else None
             if theirs and not _same_server(theirs, server):

@@ -17,7 +17,7 @@ import socket
 import time
 import uuid
 
-from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, with_auth
+from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, first_line, with_auth
 from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import (
     assess, controller_process, expired_body, helm_writers, holder_identity, kubeconfig_server, lease_body, now_utc,
     process_alive)
@@ -34,10 +34,6 @@ POLL_SECONDS = 2
 
 def _status(error):
     return getattr(error, "status", None)
-
-
-def first_line(error):
-    return (str(error).strip().splitlines() or ["no message"])[0]
 
 
 def fail_or_warn(module, message):

@@ -87,6 +87,7 @@ from ansible_collections.kubernetes.core.plugins.module_utils.args_common import
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 from ansible_collections.thebot.platform.plugins.module_utils.drift import read_lock
 from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RELEASE_ARGS, history, read_records
+from ansible_collections.thebot.platform.plugins.module_utils.kube import first_line
 
 
 def main():
@@ -103,7 +104,7 @@ def main():
         lock = read_lock(client, module.params["lock_name"], namespace)
     except Exception as error:  # pylint: disable=broad-except  # the client raises many kinds; one meaning
         module.fail_json(msg="cannot read release %s in namespace %s: %s" % (
-            name, namespace, (str(error).strip().splitlines() or ["no message"])[0]))
+            name, namespace, first_line(error)))
     rows = history(records)
     latest = rows[-1] if rows else {"status": "absent", "revision": 0}
     module.exit_json(changed=False, status=latest["status"], revision=latest["revision"], history=rows, lock=lock)

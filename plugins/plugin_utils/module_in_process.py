@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import functools
 import importlib.util
 
 from ansible.errors import AnsibleActionFail
@@ -67,13 +68,15 @@ def run_work(work, module, api_client):
 
 class KubernetesModuleAction(ActionBase):
     """Subclasses name the module (NAME), give its ARGUMENT_SPEC (kubernetes.core's authentication options and
-    their own, module_utils.kube.with_auth), REQUIRED_IF, and the work: work(module, api_client)."""
+    their own, module_utils.kube.with_auth), REQUIRED_IF, and the work: work(module, api_client). Without a
+    cluster (CLUSTER false: helm's own calls) the work gets api_client None and needs no Kubernetes client."""
 
     TRANSFERS_FILES = False
     _supports_check_mode = True  # each module's work honours check_mode as the module did
     NAME = ""
     ARGUMENT_SPEC = {}
     REQUIRED_IF = None
+    CLUSTER = True
 
     def work(self, module, api_client):
         raise NotImplementedError
@@ -81,51 +84,28 @@ class KubernetesModuleAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(KubernetesModuleAction, self).run(tmp, task_vars)
         del tmp  # nothing is sent to a host
-        if not AUTH_OPTIONS or importlib.util.find_spec("kubernetes") is None:
+        if self.CLUSTER and (not AUTH_OPTIONS or importlib.util.find_spec("kubernetes") is None):
             raise AnsibleActionFail("thebot.platform.%s needs the collection kubernetes.core and the Python library "
                                     "kubernetes on the controller (the collection's requirements)" % self.NAME)
         dummy, params = self.validate_argument_spec(argument_spec=copy.deepcopy(self.ARGUMENT_SPEC),
                                                     required_if=self.REQUIRED_IF)
         module = ModuleStandIn(params, bool(self._task.check_mode))
-        from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+        api_client = None
+        if self.CLUSTER:
+            from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 
-        auth = dict((key, value) for key, value in params.items() if key in AUTH_OPTIONS)
-        result.update(run_work(self.work, module, lambda: get_api_client(**auth)))
+            auth = dict((key, value) for key, value in params.items() if key in AUTH_OPTIONS)
+            api_client = functools.partial(get_api_client, **auth)
+        result.update(run_work(self.work, module, api_client))
         return result
 
 
-def module_action(name, argument_spec, work, required_if=None):
-    """The ActionModule of an action plugin that runs work(module, api_client) for the module `name`."""
-    def run_work(self, module, api_client):  # pylint: disable=unused-argument
+def module_action(name, argument_spec, work, required_if=None, cluster=True):
+    """The ActionModule of an action plugin that runs work(module, api_client) for the module `name`; with
+    cluster=False, work(module, None) (no Kubernetes client: helm's own calls)."""
+    def run_module_work(self, module, api_client):  # pylint: disable=unused-argument
         work(module, api_client)
 
     return type("ActionModule", (KubernetesModuleAction,),
-                dict(NAME=name, ARGUMENT_SPEC=argument_spec, REQUIRED_IF=required_if, work=run_work))
-
-
-class ControllerAction(ActionBase):
-    """An action plugin that runs a module's work on the controller without a cluster client (helm's own calls):
-    NAME, ARGUMENT_SPEC and work(module, api_client) as for KubernetesModuleAction, api_client being None."""
-
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    NAME = ""
-    ARGUMENT_SPEC = {}
-
-    def work(self, module, api_client):
-        raise NotImplementedError
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ControllerAction, self).run(tmp, task_vars)
-        del tmp  # nothing is sent to a host
-        dummy, params = self.validate_argument_spec(argument_spec=copy.deepcopy(self.ARGUMENT_SPEC))
-        result.update(run_work(self.work, ModuleStandIn(params, bool(self._task.check_mode)), None))
-        return result
-
-
-def controller_action(name, argument_spec, work):
-    """The ActionModule of an action plugin that runs work(module, None) for the module `name`."""
-    def run_work_here(self, module, api_client):  # pylint: disable=unused-argument
-        work(module, api_client)
-
-    return type("ActionModule", (ControllerAction,), dict(NAME=name, ARGUMENT_SPEC=argument_spec, work=run_work_here))
+                dict(NAME=name, ARGUMENT_SPEC=argument_spec, REQUIRED_IF=required_if, CLUSTER=cluster,
+                     work=run_module_work))
