@@ -795,7 +795,20 @@ class KindCluster:
         """More storage classes (the inventories name ssd and fast-ssd) and the NetworkPolicy engine."""
         manifest = (FILES / "addons.yaml").read_text().replace(
             "@KUBE_ROUTER_IMAGE@", f"localhost/kube-router:{NODE_TOOLS[4].version()}")
-        self.kubectl("apply", "-f", "-", input=manifest, text=True, stdout=subprocess.DEVNULL)
+        # `kind create --wait` waits for the node, not for the API server's aggregated OpenAPI, which kubectl's
+        # validation downloads first: under load it can answer 503 for a while ("failed to download openapi:
+        # unknown", a CI run on 2026-11-29). Wait for both; then three tries, as a slow apiserver may still drop one.
+        _wait_for(lambda: all(self.kubectl("get", "--raw", path, check=False, capture_output=True).returncode == 0
+                              for path in ("/readyz", "/openapi/v3")), 120, "the API server's OpenAPI")
+        for attempt in range(1, 4):
+            applied = self.kubectl("apply", "-f", "-", input=manifest, text=True, check=False,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if applied.returncode == 0:
+                break
+            log(f"kubectl apply (add-ons), try {attempt} of 3: {applied.stderr.strip()}")
+            if attempt == 3:
+                raise TestbedError(f"the add-ons were not applied: {applied.stderr.strip()}")
+            time.sleep(5)
         for what in ("daemonset/kube-router -n kube-system", "deployment/local-path-provisioner -n local-path-storage",
                      "deployment/coredns -n kube-system"):
             self.kubectl("rollout", "status", "--timeout=180s", *what.split(), stdout=subprocess.DEVNULL)
