@@ -78,6 +78,9 @@ def test_the_fixtures_spec_names_existing_folders_and_distinct_tags():
 
 def test_the_host_state_the_teardown_compares_leaves_counters_out():
     """Counters change while the cluster runs; a rule left behind is what the teardown check must see."""
+    # iptables-save comes with the host packages (docker.io's dependencies), which molecule's create installs later
+    # in the run: on a fresh machine this test comes first (a CI run on 2026-11-29 had no iptables-save here).
+    kindnode.host_packages()
     state = kindnode.host_network_state()
     assert all(not rule.endswith("]") for rule in state["rules"])
     assert "lo" in state["links"] and state["ip_forward"] in ("0", "1")
