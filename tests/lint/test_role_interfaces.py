@@ -112,3 +112,26 @@ def test_the_checks_see_a_cross_role_read(tmp_path):
         "release_name": "{{ report_release_name }}", "binary_path": "{{ prerequisites_helm_path }}"},
         "when": "release_result.changed"}]))
     assert names_read(path) == {"report_release_name", "prerequisites_helm_path", "release_result"}
+
+
+def _role_imports(node):
+    """Every import_role/include_role in a YAML document: (role name, tasks_from or main)."""
+    if isinstance(node, dict):
+        for key in ("ansible.builtin.import_role", "ansible.builtin.include_role"):
+            if isinstance(node.get(key), dict):
+                yield node[key]["name"].rsplit(".", 1)[-1], node[key].get("tasks_from", "main")
+        for value in node.values():
+            yield from _role_imports(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _role_imports(item)
+
+
+def test_every_entry_point_a_playbook_runs_is_validated_against_its_spec():
+    """ansible-core validates an entry point's arguments only when tasks_from is the spec's key: `tasks_from:
+    rollback_target.yml` runs the file without checking anything, `tasks_from: rollback_target` checks first."""
+    for path in sorted((ROOT / "playbooks").rglob("*.yml")):
+        for role, entry in _role_imports(yaml.safe_load(path.read_text())):
+            specs = yaml.safe_load((ROOT / "roles" / role / "meta" / "argument_specs.yml").read_text())
+            assert entry in specs["argument_specs"], \
+                f"{path.relative_to(ROOT)}: {role} tasks_from {entry} has no argument spec of that name"
