@@ -13,9 +13,9 @@ TEMPLATES = {t["name"]: t for t in CONTROLLER["controller_templates"]}
 SOURCES = "\n".join(p.read_text() for p in [*ROOT.glob("playbooks/**/*.yml"), *ROOT.glob("roles/**/*.yml")])
 
 
-def test_the_five_job_templates():
+def test_a_job_template_for_each_playbook():
     assert {t["playbook"] for t in TEMPLATES.values()} == {"deploy.yml", "rollback.yml", "status.yml", "uninstall.yml",
-                                                           "drift.yml"}
+                                                           "drift.yml", "backup.yml", "restore.yml"}
 
 
 @pytest.mark.parametrize("name", TEMPLATES)

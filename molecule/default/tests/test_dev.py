@@ -107,7 +107,8 @@ def test_network_policies_deny_by_default_then_allow_dns_and_the_database_to_its
     database = policies["thebot-np-postgresql"]["ingress"][0]
     assert database["ports"] == [{"port": 5432, "protocol": "TCP"}]
     clients = database["from"][0]["podSelector"]["matchExpressions"][0]["values"]
-    assert set(clients) == {"backend", "celery", "celery-beat", "migrations", "collectstatic"}
+    # backup: the collection's backup and restore runner (roles/backup), a pod only while backup.yml or restore.yml runs
+    assert set(clients) == {"backend", "celery", "celery-beat", "migrations", "collectstatic", "backup"}
     assert "frontend" not in clients, "the frontend never reaches the database"
 
 

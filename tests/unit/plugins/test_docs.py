@@ -10,7 +10,7 @@ import pytest
 
 BIN = Path(sys.executable).parent
 PLUGINS = [("filter", "quantity"), ("filter", "quantity_compare"), ("filter", "image_ref"),
-           ("filter", "duration_seconds"), ("module", "validate_values"), ("module", "helm_release_recover"),
+           ("filter", "duration_seconds"), ("filter", "backup_expired"), ("module", "validate_values"), ("module", "helm_release_recover"),
            ("module", "release_lock"), ("module", "cluster_version"), ("module", "release_status"),
            ("module", "release_drift"), ("module", "k8s_read"),
            ("module", "helm_version"), ("module", "helm_template"), ("vars", "yaml_check")]
