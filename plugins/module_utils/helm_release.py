@@ -92,8 +92,17 @@ def mark_failed(record, description):
     return updated
 
 
+def image_tag(config, app_version):
+    """The tag THE_BOT's images run at in a revision: the backend's own, else the chart-wide image.tag of the values
+    given (config), else the chart's appVersion (the chart's default). A release by digest keeps its tag here."""
+    def tag(values):
+        return ((values.get("image") or {}) if isinstance(values, dict) else {}).get("tag") or ""
+    return str(tag(config.get("backend")) or tag(config) or app_version)
+
+
 def history(records):
-    """helm history from the records, oldest first: revision, status, chart, app version, date, description.
+    """helm history from the records, oldest first: revision, status, chart, app version, image tag, date,
+    description.
 
     Read from each record's payload, of which only these fields leave this function (never the values).
     """
@@ -111,6 +120,7 @@ def history(records):
         rows.append({"revision": int(labels["version"]), "status": labels.get("status") or info.get("status", "unknown"),
                      "chart": "%s-%s" % (metadata.get("name", "?"), metadata.get("version", "?")),
                      "app_version": metadata.get("appVersion", ""),
+                     "image_tag": image_tag(release.get("config") or {}, metadata.get("appVersion", "")),
                      "updated": info.get("last_deployed") or record["metadata"].get("creationTimestamp", ""),
                      "description": info.get("description", "")})
     return sorted(rows, key=lambda row: row["revision"])

@@ -69,6 +69,11 @@ history:
     app_version:
       description: The chart's appVersion.
       type: str
+    image_tag:
+      description:
+        - The tag THE_BOT's images run at in that revision (the backend's, else the chart-wide image.tag of the values,
+          else the chart's appVersion); the version of the app, even where the images are named by digest.
+      type: str
     updated:
       description: When it was deployed.
       type: str

@@ -72,7 +72,16 @@ def test_history_lists_every_revision_oldest_first_without_values():
     rows = history([record(2, "pending-upgrade"), record(1, "deployed")])
     assert [(r["revision"], r["status"], r["chart"], r["app_version"]) for r in rows] == [
         (1, "deployed", "thebot-0.1.0", "1.0.1"), (2, "pending-upgrade", "thebot-0.1.0", "1.0.2")]
+    assert [r["image_tag"] for r in rows] == ["1.0.1", "1.0.2"], "no tag in the values: the chart's appVersion"
     assert "hunter2" not in repr(rows), "the values never leave"
+    tagged = record(3, "deployed")
+    release = {"chart": {"metadata": {"appVersion": "1.0.0"}},
+               "config": {"image": {"tag": "1.4.2"}, "backend": {"image": {"digest": "sha256:" + "a" * 64}}}}
+    tagged["data"]["release"] = encode_release(release)
+    assert history([tagged])[0]["image_tag"] == "1.4.2", "by digest, the tag the release gave"
+    release["config"]["backend"]["image"]["tag"] = "1.4.3"
+    tagged["data"]["release"] = encode_release(release)
+    assert history([tagged])[0]["image_tag"] == "1.4.3", "the backend's own tag first"
     broken = {"metadata": {"name": "x", "creationTimestamp": "2026-11-28T00:00:00Z", "labels": {"version": "3"}},
               "data": {"release": "not base64"}}
     assert history([broken])[0]["revision"] == 3, "an unreadable record is listed, not a traceback"
