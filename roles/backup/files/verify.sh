@@ -1,5 +1,6 @@
-# Run in the runner pod: sh -c "$(cat verify.sh)" verify NAME "SHA256  FILE..." (sha256sum's check lines)
+# Run in the runner pod: sh -c "$(cat verify.sh)" verify NAME "SHA256  FILE"... (one sha256sum check line each)
 # Fails, naming the file, unless every file of the backup has the checksum its metadata records.
 set -eu
 cd -- "/backups/$1"
-printf '%s\n' "$2" | sha256sum --check --strict -
+shift
+printf '%s\n' "$@" | sha256sum --check --strict -
