@@ -105,9 +105,15 @@ $(VENV_NEXT)/.installed: requirements-next.txt
 	$(VENV_NEXT)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $<
 	touch $@
 
+# Each run gets a state directory of its own. Molecule's default one (~/.ansible/tmp/molecule.<hash of the
+# clone's folder name>) outlives the run: a run killed before its destroy leaves "created: true" there, and
+# the next run, of any clone with the same folder name, skips create and talks to a cluster that is gone.
 molecule: venv ## Run every molecule scenario (molecule/README.md) on the kind cluster they share, real containers
 	mkdir -p $(THEBOT_TEST_LOGS)
-	NO_COLOR=1 $(VENV)/bin/molecule test --all 2>&1 | tee $(THEBOT_TEST_LOGS)/molecule.log
+	state=$$(mktemp -d -t thebot-molecule.XXXXXX); echo "molecule's state: $$state"; status=0; \
+	MOLECULE_EPHEMERAL_DIRECTORY=$$state NO_COLOR=1 $(VENV)/bin/molecule test --all 2>&1 \
+	  | tee $(THEBOT_TEST_LOGS)/molecule.log || status=$$?; \
+	rm -rf $$state; exit $$status
 
 venv: $(VENV)/.installed ## Install the pinned Python tool chain into .venv
 
