@@ -1,6 +1,7 @@
 """After backups, an upgrade whose migration rewrote the rows, a rollback and restores (converge): the data is the
-backup's, served by the apps; the other release got the backup with its own migration applied on top; the volume
-keeps the retention's newest backups, readable by their owner only; no credential in any backup's metadata or name.
+backup's, served by the apps; the release on a second cluster got the backup with its own migration applied on top;
+the volume keeps the retention's newest backups, readable by their owner only; no credential in any backup's metadata
+or name.
 """
 
 import base64
@@ -18,10 +19,10 @@ def names(ephemeral, containers):  # containers: kind only, as converge (kwok ru
 
 
 @pytest.fixture(scope="module")
-def other(cluster, record, names):
-    """The second release's namespace, with its running containers."""
-    other_cluster = Cluster(cluster.host, record, names["other_namespace"])
-    return Containers(other_cluster, record)
+def second(cluster, ephemeral, names):  # names: kind only (converge started the second cluster on kind)
+    """dev's release on the second cluster converge started, with its running containers."""
+    record = json.loads((ephemeral / "second-cluster.yml").read_text())
+    return Containers(Cluster(cluster.host, record, cluster.namespace), record)
 
 
 def rows(containers):
@@ -65,11 +66,19 @@ def test_the_release_runs_the_rolled_back_version_with_every_writer_back(cluster
         assert status.get("readyReplicas") == deployment["spec"]["replicas"] >= 1, deployment["metadata"]["name"]
 
 
-def test_another_release_got_the_backup_and_ran_its_own_newer_migration_on_it(other):
+def test_the_second_cluster_is_another_api_server_with_nodes_of_its_own(cluster, second):
+    nodes = {n["metadata"]["name"] for n in json.loads(cluster.kubectl("get", "nodes", "-o", "json"))["items"]}
+    second_nodes = {n["metadata"]["name"]
+                    for n in json.loads(second.cluster.kubectl("get", "nodes", "-o", "json"))["items"]}
+    assert second_nodes and not nodes & second_nodes, (nodes, second_nodes)
+    assert second.pod("backend")["spec"]["nodeName"] in second_nodes
+
+
+def test_the_release_on_the_second_cluster_got_the_backup_and_ran_its_own_newer_migration_on_it(second):
     """Restored at 1.0.2 from a 1.0.0 backup: the release's migration Job ran again and rewrote the rows."""
-    assert rows(other) == [("FIRST ROW", "1.0.2"), ("SECOND ROW", "1.0.2")]
-    assert media(other) == {"notes/first.txt": "media at 1.0.0"}
-    status, info = other.backend("/api/info/")
+    assert rows(second) == [("FIRST ROW", "1.0.2"), ("SECOND ROW", "1.0.2")]
+    assert media(second) == {"notes/first.txt": "media at 1.0.0"}
+    status, info = second.backend("/api/info/")
     assert status == 200 and "rows.0003_rewrite" in info["migrations"], info
 
 

@@ -2,7 +2,7 @@
 API server's audit log shows that the run wrote nothing, not even its deploy lock.
 
 What a backup and a restore do to real data (pg_dump, pg_restore, the media volume, a damaged backup taken by
-backup.yml itself, a restore into another release) needs running containers, which kwok nodes do not run: that is
+backup.yml itself, a restore on another cluster) needs running containers, which kwok nodes do not run: that is
 molecule's backup scenario on kind (molecule/backup).
 """
 
