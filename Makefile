@@ -16,7 +16,7 @@ TEST_CLUSTER ?= thebot-test
 READMEGEN_DIR := tests/tools/readme-generator
 CHECKOV_VENV ?= .venv-checkov
 
-.PHONY: help deploy test molecule molecule-alongside test-next scan-secrets bench bench-smoke venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
+.PHONY: help deploy test test-offline molecule molecule-alongside test-next scan-secrets bench bench-smoke venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,30 +42,38 @@ export THEBOT_TEST_LOGS := $(CURDIR)/.test-logs
 # idle (47-52% busy, measured on tests/integration). A file's tests stay on one worker: they share fixtures.
 PYTEST_WORKERS ?= 2
 
-test: venv node-tools checkov tools ## Run the whole test suite: pytest, every molecule scenario (the second ansible-core and the benchmark's smoke run alongside), the secret scan
+test: venv node-tools checkov tools ## Run the whole test suite: pytest on the kwok clusters, every molecule scenario (the offline tests, the second ansible-core and the benchmark's smoke run alongside), the secret scan
 	rm -rf $(THEBOT_TEST_LOGS)
-	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/integration
 	$(MAKE) --no-print-directory molecule-alongside
 	$(MAKE) --no-print-directory scan-secrets
 
-# Molecule's kind cluster spends most of its time waiting for containers: about half of the 2 cores stays idle
-# (vmstat, 2026-11-28). test-next and bench-smoke, each on a kwok cluster of its own, use that time: together
-# about 19.5 min where one after the other took 31. They run niced: the containers under test (and, on a cold
-# machine, the build of the kind node) come first, so the scenarios' probes are not starved (a cold run at equal
-# priority lost one read of the failed-upgrade scenario). Their output goes to a log, printed when molecule has
-# ended (molecule's own output streams); the step fails if either side failed.
-ALONGSIDE_LOG = $(THEBOT_TEST_LOGS)/test-next-and-bench-smoke.log
+# The tests that need no cluster: the chart (schema, render, kube-score, checkov), lint (ansible-lint, ansible-test
+# sanity, yamllint), packaging and the plugins' unit tests.
+OFFLINE_TESTS := tests/chart tests/lint tests/packaging tests/unit
 
-molecule-alongside: venv ## make molecule, with test-next then bench-smoke alongside it
+test-offline: venv node-tools checkov ## Run the tests that need no cluster (chart, lint, packaging, unit)
+	$(VENV)/bin/pytest -p no:cacheprovider $(OFFLINE_TESTS)
+
+# Molecule's kind cluster spends most of its time waiting for containers: about half of the 2 cores stays idle
+# (vmstat, 2026-11-28). The offline tests, then test-next and bench-smoke (each on a kwok cluster of its own) use
+# that time: test-next and bench-smoke took about 19.5 min there where one after the other took 31, and the
+# offline tests (372 s alone) left the serial pytest run, which molecule waits for. They run niced: the containers
+# under test (and, on a cold machine, the build of the kind node) come first, so the scenarios' probes are not
+# starved (a cold run at equal priority lost one read of the failed-upgrade scenario). Their output goes to a log,
+# printed when molecule has ended (molecule's own output streams); the step fails if either side failed.
+ALONGSIDE_LOG = $(THEBOT_TEST_LOGS)/alongside-molecule.log
+
+molecule-alongside: venv ## make molecule, with test-offline, test-next and bench-smoke alongside it
 	mkdir -p $(THEBOT_TEST_LOGS)
-	@echo "test-next and bench-smoke run alongside molecule; their output: $(ALONGSIDE_LOG), printed at the end"
-	{ nice -n 10 $(MAKE) --no-print-directory test-next && nice -n 10 $(MAKE) --no-print-directory bench-smoke; } \
-	  >$(ALONGSIDE_LOG) 2>&1 & \
+	@echo "test-offline, test-next and bench-smoke run alongside molecule; their output: $(ALONGSIDE_LOG), printed at the end"
+	{ nice -n 10 $(MAKE) --no-print-directory test-offline && nice -n 10 $(MAKE) --no-print-directory test-next \
+	  && nice -n 10 $(MAKE) --no-print-directory bench-smoke; } >$(ALONGSIDE_LOG) 2>&1 & \
 	alongside=$$!; \
 	molecule=0; $(MAKE) --no-print-directory molecule || molecule=$$?; \
 	others=0; wait $$alongside || others=$$?; \
 	cat $(ALONGSIDE_LOG); \
-	echo "molecule: exit status $$molecule; test-next then bench-smoke: exit status $$others"; \
+	echo "molecule: exit status $$molecule; test-offline, test-next, bench-smoke: exit status $$others"; \
 	[ $$molecule -eq 0 ] && [ $$others -eq 0 ]
 
 scan-secrets: venv ## Scan every log the tests wrote (.test-logs) for every credential they know: zero hits
