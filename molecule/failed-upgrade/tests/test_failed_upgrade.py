@@ -45,7 +45,7 @@ def test_the_failed_migration_left_nothing_in_the_database(containers):
     assert "rows_broken" not in info["tables"]
 
 
-def test_the_old_pods_served_the_row_throughout(cluster):
+def test_the_old_pods_served_the_row_throughout(cluster, containers):  # containers: kind only (the reader runs)
     """prepare.yml started a reader (ingress-nginx/row-reader) before the upgrade: every read, from before
     the failed revision started until after the rollback, found the row."""
     reads = [line.split(maxsplit=2) for line in
