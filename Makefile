@@ -16,7 +16,7 @@ TEST_CLUSTER ?= thebot-test
 READMEGEN_DIR := tests/tools/readme-generator
 CHECKOV_VENV ?= .venv-checkov
 
-.PHONY: help deploy test test-offline molecule molecule-alongside test-next scan-secrets bench bench-smoke venv node-tools checkov tools cluster-up cluster-down cluster-status lint chart-readme chart-schema
+.PHONY: help deploy test test-offline molecule molecule-alongside test-next scan-secrets bench bench-smoke venv node-tools checkov tools ee cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -148,6 +148,9 @@ chart-readme: node-tools ## Regenerate the values table of charts/thebot/README.
 
 chart-schema: venv ## Regenerate charts/thebot/values.schema.json
 	$(VENV)/bin/python charts/thebot/schema/generate.py
+
+ee: venv ## Build the execution environment's image from execution-environment.yml (tests/testbed/eeimage.py; loaded, not rebuilt, for unchanged inputs)
+	$(VENV)/bin/python tests/testbed/eeimage.py build
 
 tools: venv ## Build the cluster binaries, helm and helm-diff (cached by version)
 	$(TESTBED) build

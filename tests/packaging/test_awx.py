@@ -9,6 +9,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 CONTROLLER = yaml.safe_load((ROOT / "awx" / "controller.yml").read_text())
 TEMPLATES = {t["name"]: t for t in CONTROLLER["controller_templates"]}
+ENVIRONMENTS = {e["name"]: e for e in CONTROLLER["controller_execution_environments"]}
 # What the playbooks and the roles they run can read.
 SOURCES = "\n".join(p.read_text() for p in [*ROOT.glob("playbooks/**/*.yml"), *ROOT.glob("roles/**/*.yml")])
 
@@ -22,6 +23,7 @@ def test_a_job_template_for_each_playbook():
 def test_each_template_runs_a_playbook_of_the_project_with_variables_it_reads(name):
     template = TEMPLATES[name]
     assert (ROOT / template["playbook"]).is_file()
+    assert template["execution_environment"] in ENVIRONMENTS, f"{name}: its execution environment is not defined"
     assert template["survey_enabled"] is True
     for question in template["survey_spec"]["spec"]:
         variable = question["variable"]
@@ -49,3 +51,11 @@ def test_clusters_through_a_bearer_token_credential_and_sources_from_the_project
     assert all(set(t["credentials"]) == set(types) for t in TEMPLATES.values())
     for source in CONTROLLER["controller_inventory_sources"]:
         assert (ROOT / source["source_path"]).is_file(), source["name"]
+
+
+def test_the_execution_environment_is_named_as_make_ee_tags_it():
+    """thebot-ee:<the collection's version> (tests/testbed/eeimage.py), in whichever registry it is pushed to."""
+    version = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
+    for project in CONTROLLER["controller_projects"]:
+        assert project["default_environment"] in ENVIRONMENTS
+    assert [e["image"].rsplit("/", 1)[-1] for e in ENVIRONMENTS.values()] == [f"thebot-ee:{version}"]

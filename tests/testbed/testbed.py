@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import fcntl
+import gzip
 import hashlib
 import ipaddress
 import json
@@ -31,6 +32,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.request
@@ -208,6 +210,29 @@ def build(only: tuple = ()) -> Path:
 
 def binary(name: str) -> str:
     return str(HOME / "bin" / name)
+
+
+def helm_release_files(folder: Path) -> dict:
+    """helm and helm-diff as their upstream release files (helm-<version>-linux-amd64.tar.gz,
+    helm-diff-linux-amd64.tgz) made from the pinned builds, for the mirrors the prerequisites role and the
+    execution environment read: reproducible (owners, times and order fixed), so the same builds give the same
+    checksums. Returns file name -> sha256."""
+    build(("helm", "helm-diff"))
+    version = next(tool for tool in TOOLS if tool.module_dir == "helm").version()
+
+    def normal(info: tarfile.TarInfo) -> tarfile.TarInfo:
+        info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
+        return info
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sums = {}
+    for name, source, inside in ((f"helm-{version}-linux-amd64.tar.gz", binary("helm"), "linux-amd64/helm"),
+                                 ("helm-diff-linux-amd64.tgz", HOME / "helm-plugins" / "diff", "diff")):
+        with (folder / name).open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as zipped, \
+                tarfile.open(fileobj=zipped, mode="w") as archive:
+            archive.add(os.path.realpath(source), arcname=inside, filter=normal)
+        sums[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    return sums
 
 
 # ----------------------------------------------------------------------------------------------- PKI

@@ -4,11 +4,8 @@ The archives are made here in the upstream release layout from the test bed's pi
 these machines cannot download upstream's.
 """
 
-import hashlib
 import functools
 import http.server
-import os
-import tarfile
 import threading
 
 import pytest
@@ -23,16 +20,11 @@ pytestmark = pytest.mark.cluster
 @pytest.fixture
 def mirror(tmp_path):
     files = tmp_path / "mirror"
-    files.mkdir()
     version = [t for t in testbed.TOOLS if t.module_dir == "helm"][0].version()
-    with tarfile.open(files / f"helm-{version}-linux-amd64.tar.gz", "w:gz") as archive:
-        archive.add(os.path.realpath(testbed.binary("helm")), arcname="linux-amd64/helm")
-    with tarfile.open(files / "helm-diff-linux-amd64.tgz", "w:gz") as archive:
-        archive.add(os.path.realpath(testbed.HOME / "helm-plugins" / "diff"), arcname="diff")
+    sums = testbed.helm_release_files(files)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(files))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    sums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files.iterdir()}
     yield f"http://127.0.0.1:{server.server_address[1]}", sums, version
     server.shutdown()
 
