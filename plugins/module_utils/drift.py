@@ -27,7 +27,7 @@ import tempfile
 
 from ansible_collections.thebot.platform.plugins.module_utils.helm_release import (
     PENDING, RELEASE_ARGS, decode_release, history, latest_record, read_records)
-from ansible_collections.thebot.platform.plugins.module_utils.helm_tools import values_yaml
+from ansible_collections.thebot.platform.plugins.module_utils.helm_tools import helm_environment, values_yaml
 from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, first_line, with_auth
 from ansible_collections.thebot.platform.plugins.module_utils.lease_lock import assess, now_utc
 from ansible_collections.thebot.platform.plugins.module_utils.quantity import QuantityError, parse_quantity
@@ -147,29 +147,6 @@ def inventory_changes(diff_text):
         changes.append({"object": section["object"], "namespace": section["namespace"], "change": section["change"],
                         "fields": fields})
     return changes
-
-
-def helm_environment(params, helm_plugins):
-    """helm's settings for the cluster, by environment (never argv): the task's kubeconfig and context, or the
-    K8S_AUTH_* variables (AWX's bearer-token credential) when no kubeconfig is given."""
-    env = dict((key, value) for key, value in os.environ.items() if not key.startswith("HELM_DIFF_"))
-    if helm_plugins:
-        env["HELM_PLUGINS"] = helm_plugins
-    kubeconfig = params.get("kubeconfig")
-    if isinstance(kubeconfig, str) and kubeconfig:
-        env["KUBECONFIG"] = os.path.expanduser(kubeconfig)
-    if params.get("context"):
-        env["HELM_KUBECONTEXT"] = params["context"]
-    if not kubeconfig:
-        for helm_name, option, variable in (("HELM_KUBEAPISERVER", "host", "K8S_AUTH_HOST"),
-                                            ("HELM_KUBETOKEN", "api_key", "K8S_AUTH_API_KEY"),
-                                            ("HELM_KUBECAFILE", "ca_cert", "K8S_AUTH_SSL_CA_CERT")):
-            value = params.get(option) or os.environ.get(variable)
-            if value:
-                env[helm_name] = value
-        if params.get("validate_certs") is False:
-            env["HELM_KUBEINSECURE_SKIP_TLS_VERIFY"] = "true"
-    return env
 
 
 def run_helm_diff(params, values):

@@ -84,8 +84,8 @@ def test_deploy_job_template_through_ansible_runner_with_a_bearer_token_only(kub
 
 
 def test_rollback_job_template_through_ansible_runner_with_a_bearer_token_only(kube, bearer_token, tmp_path):
-    """helm rollback runs as a command, not through kubernetes.core: it too must reach the cluster by the token
-    alone, although the inventory names a kubeconfig and a context (an execution environment's job found it
+    """helm rollback runs outside kubernetes.core (thebot.platform.helm_rollback): it too must reach the cluster by
+    the token alone, although the inventory names a kubeconfig and a context (an execution environment's job found it
     using them, 2026-11-29: 'context "testbed-thebot" does not exist')."""
     namespace = f"awx-{uuid.uuid4().hex[:6]}"
     try:

@@ -2,8 +2,8 @@ import hashlib
 import json
 
 from ansible_collections.thebot.platform.plugins.module_utils.drift import (
-    ABSENT, HIDDEN, credentials_change, credentials_checksum, deployed_objects, differences, helm_environment,
-    inventory_changes, parse_helm_diff, summary)
+    ABSENT, HIDDEN, credentials_change, credentials_checksum, deployed_objects, differences, inventory_changes,
+    parse_helm_diff, summary)
 
 # helm-diff 3.9's output (format diff, full context, --no-color) for a replica change and an added object.
 HELM_DIFF = """\
@@ -108,19 +108,6 @@ def test_the_credentials_checksum_is_the_secrets_roles():
     assert credentials_checksum({"data": data}) == hashlib.sha256(
         json.dumps(dict(sorted(data.items())), sort_keys=True).encode()).hexdigest()
     assert credentials_checksum({}) == hashlib.sha256(b"{}").hexdigest()
-
-
-def test_helm_reaches_the_cluster_by_environment_never_by_argument(monkeypatch):
-    monkeypatch.setenv("HELM_DIFF_THREE_WAY_MERGE", "true")
-    monkeypatch.setenv("K8S_AUTH_HOST", "https://api:6443")
-    monkeypatch.setenv("K8S_AUTH_API_KEY", "token")
-    env = helm_environment({"kubeconfig": "/k", "context": "c"}, "/plugins")
-    assert env["KUBECONFIG"] == "/k" and env["HELM_KUBECONTEXT"] == "c" and env["HELM_PLUGINS"] == "/plugins"
-    assert "HELM_KUBEAPISERVER" not in env and "HELM_DIFF_THREE_WAY_MERGE" not in env
-    monkeypatch.delenv("KUBECONFIG", raising=False)
-    env = helm_environment({"validate_certs": False}, None)
-    assert env["HELM_KUBEAPISERVER"] == "https://api:6443" and env["HELM_KUBETOKEN"] == "token"
-    assert env["HELM_KUBEINSECURE_SKIP_TLS_VERIFY"] == "true" and "KUBECONFIG" not in env
 
 
 def test_one_line_says_the_state_and_what_differs():
