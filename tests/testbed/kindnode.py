@@ -607,6 +607,15 @@ class Docker:
     def start(self) -> None:
         if self.pid():
             return
+        # Another HOME's test bed would share the bridge address and the iptables chains: whichever stops first
+        # takes the chains the other still uses (seen 2026-11-29: "iptables: No chain/target/match by that name"
+        # at the next kind create). Refused here, before anything is made.
+        others = other_dockerds(self.dir / "data")
+        if others:
+            raise TestbedError("another test bed's dockerd runs on this machine ("
+                               + "; ".join(f"PID {pid}, data root {root}" for pid, root in others)
+                               + f"); two cannot share the bridge {DOCKER_BIP} and the iptables chains. Let its run "
+                               "end, or stop it: kindnode.py down with that test bed's HOME")
         self.dir.mkdir(parents=True, exist_ok=True)
         if not self.before.exists():
             self.before.write_text(json.dumps(host_network_state(), indent=1))
@@ -668,6 +677,25 @@ class Docker:
                 + [f"iptables: {rule}" for rule in after["rules"] if rule not in before["rules"]]
                 + ([f"net.ipv4.ip_forward is {after['ip_forward']}, was {before['ip_forward']}"]
                    if after["ip_forward"] != before["ip_forward"] else []))
+
+
+def other_dockerds(own_root: Path, proc: Path = Path("/proc")) -> list:
+    """(PID, data root) of each dockerd this tool started for another data root (another HOME's test bed): a
+    dockerd whose arguments hold the test bed's bridge address."""
+    found = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = [arg.decode("utf-8", "replace") for arg in (entry / "cmdline").read_bytes().split(b"\0") if arg]
+        except OSError:  # the process ended meanwhile
+            continue
+        if not argv or Path(argv[0]).name != "dockerd" or DOCKER_BIP not in argv:
+            continue
+        root = argv[argv.index("--data-root") + 1] if "--data-root" in argv[:-1] else "(default)"
+        if root != str(own_root):
+            found.append((int(entry.name), root))
+    return sorted(found)
 
 
 def uplinks() -> list:

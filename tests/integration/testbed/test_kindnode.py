@@ -5,7 +5,10 @@ leaves anything behind."""
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import tarfile
+import time
 
 import pytest
 
@@ -84,3 +87,40 @@ def test_the_host_state_the_teardown_compares_leaves_counters_out():
     state = kindnode.host_network_state()
     assert all(not rule.endswith("]") for rule in state["rules"])
     assert "lo" in state["links"] and state["ip_forward"] in ("0", "1")
+
+
+def _proc(root, processes):
+    for pid, argv in processes.items():
+        (root / str(pid)).mkdir(parents=True)
+        (root / str(pid) / "cmdline").write_bytes(b"\0".join(arg.encode() for arg in argv) + b"\0")
+    (root / "self").mkdir()
+    return root
+
+
+def test_another_test_beds_dockerd_is_found_and_ours_or_a_foreign_one_is_not(tmp_path):
+    ours, theirs = tmp_path / "ours" / "data", "/tmp/ci-home/.cache/thebot-testbed/kind/docker/data"
+    proc = _proc(tmp_path / "proc", {
+        101: ["dockerd", "--data-root", str(ours), "--bip", kindnode.DOCKER_BIP],
+        202: ["/usr/sbin/dockerd", "--data-root", theirs, "--bip", kindnode.DOCKER_BIP],
+        303: ["/usr/sbin/dockerd", "-H", "fd://"],  # the machine's own dockerd, another bridge: none of ours
+        404: ["sleep", "dockerd", kindnode.DOCKER_BIP]})
+    assert kindnode.other_dockerds(ours, proc) == [(202, theirs)]
+
+
+def test_dockerd_is_not_started_beside_another_test_beds(home, tmp_path, monkeypatch):
+    """A real process that looks like another HOME's dockerd: start() refuses, naming it, and makes nothing."""
+    other = tmp_path / "other-home" / "data"
+    script = "import time; time.sleep(60)"
+    process = subprocess.Popen(["bash", "-c", f'exec -a dockerd "{sys.executable}" -c "{script}" '
+                                              f'--data-root {other} --bip {kindnode.DOCKER_BIP}'])
+    try:
+        docker = kindnode.Docker()
+        deadline = time.monotonic() + 10
+        while process.pid not in dict(kindnode.other_dockerds(docker.dir / "data")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # until bash has exec'd
+        with pytest.raises(kindnode.TestbedError, match=f"PID {process.pid}, data root {other}"):
+            docker.start()
+        assert not docker.dir.exists()
+    finally:
+        process.kill()
+        process.wait()
