@@ -24,9 +24,7 @@ dockerd is kindnode's (started if it is not running; kindnode.py down stops it).
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
-import http.server
 import io
 import json
 import os
@@ -35,7 +33,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -44,7 +41,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kindnode  # noqa: E402
 from kindnode import DOCKER_BIP, Docker, Image, Layer, digest, rootfs, write_archive  # noqa: E402
-from testbed import HOME, TestbedError, binary, build as build_tools, cli, helm_release_files  # noqa: E402
+from testbed import (  # noqa: E402
+    HOME, TestbedError, binary, build as build_tools, cli, helm_release_files, serve_folder)
 
 ROOT = Path(__file__).resolve().parents[2]
 EE_HOME = HOME / "ee"
@@ -160,20 +158,6 @@ def helm_files() -> tuple:
     return folder, json.loads(sums.read_text())
 
 
-def serve(folder: Path) -> tuple:
-    """An HTTP server of folder on dockerd's bridge address; returns (server, base URL)."""
-    address = DOCKER_BIP.split("/", maxsplit=1)[0]
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer((address, 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://{address}:{server.server_address[1]}"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-        pass
-
-
 def build(base: str | None = None) -> dict:
     """The image for the current tree: loaded from its saved archive, or built and saved."""
     EE_HOME.mkdir(parents=True, exist_ok=True)
@@ -227,7 +211,7 @@ def _builder_version() -> str:
 
 
 def _build(docker: Docker, work: Path, tag: str, base: str, sums: dict, debian: bool) -> None:
-    server, url = serve(work / "mirror")
+    server, url = serve_folder(work / "mirror", DOCKER_BIP.split("/", maxsplit=1)[0])
     helm = next(name for name in sums if name.startswith("helm-v"))
     args = {"EE_BASE_IMAGE": base, "HELM_MIRROR_URL": url, "HELM_SHA256": sums[helm],
             "HELM_DIFF_SHA256": sums["helm-diff-linux-amd64.tgz"], "PIP_FIND_LINKS": f"{url}/wheels/"}

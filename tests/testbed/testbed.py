@@ -20,8 +20,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import fcntl
+import functools
 import gzip
 import hashlib
+import http.server
 import ipaddress
 import json
 import os
@@ -34,6 +36,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -210,6 +213,20 @@ def build(only: tuple = ()) -> Path:
 
 def binary(name: str) -> str:
     return str(HOME / "bin" / name)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass
+
+
+def serve_folder(folder: Path, address: str = "127.0.0.1") -> tuple:
+    """An HTTP server of folder on address, in a thread (the mirrors helm_release_files' files are read from);
+    returns (server, base URL). server.shutdown() stops it."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer((address, 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://{address}:{server.server_address[1]}"
 
 
 def helm_release_files(folder: Path) -> dict:

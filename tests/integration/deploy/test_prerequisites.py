@@ -4,10 +4,6 @@ The archives are made here in the upstream release layout from the test bed's pi
 these machines cannot download upstream's.
 """
 
-import functools
-import http.server
-import threading
-
 import pytest
 
 import testbed
@@ -22,10 +18,8 @@ def mirror(tmp_path):
     files = tmp_path / "mirror"
     version = [t for t in testbed.TOOLS if t.module_dir == "helm"][0].version()
     sums = testbed.helm_release_files(files)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(files))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", sums, version
+    server, url = testbed.serve_folder(files)
+    yield url, sums, version
     server.shutdown()
 
 
