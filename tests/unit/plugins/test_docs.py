@@ -13,7 +13,8 @@ PLUGINS = [("filter", "quantity"), ("filter", "quantity_compare"), ("filter", "i
            ("filter", "duration_seconds"), ("filter", "backup_expired"), ("module", "validate_values"), ("module", "helm_release_recover"),
            ("module", "release_lock"), ("module", "cluster_version"), ("module", "release_status"),
            ("module", "release_drift"), ("module", "k8s_read"),
-           ("module", "helm_version"), ("module", "helm_template"), ("module", "helm_rollback"), ("vars", "yaml_check")]
+           ("module", "helm_version"), ("module", "helm_template"), ("module", "helm_rollback"), ("module", "credentials_secret"),
+           ("vars", "yaml_check")]
 
 
 @pytest.mark.parametrize("kind,name", PLUGINS)
