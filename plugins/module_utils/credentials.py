@@ -20,7 +20,8 @@ import json
 import secrets
 import string
 
-from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, first_line, with_auth
+from ansible_collections.thebot.platform.plugins.module_utils.k8s_read import read
+from ansible_collections.thebot.platform.plugins.module_utils.kube import api_error_line, with_auth
 
 ARGUMENT_SPEC = with_auth(
     name=dict(type="str", required=True),
@@ -109,15 +110,10 @@ def missing_refusal(missing_keys):
             "ansible-vault edit." % ", thebot_secrets.".join(missing_keys))
 
 
-def _read(client, kind, name=None, namespace=None, label_selector=None):
-    resource = client.resource(kind, "v1")
-    try:
-        found = resource.get(name=name, namespace=namespace, label_selector=label_selector).to_dict()
-    except DynamicApiError as error:
-        if getattr(error, "status", None) == 404:
-            return None if name else []
-        raise
-    return found if name else found.get("items", [])
+def _read(client, kind, name=None, namespace=None, labels=()):
+    """k8s_read's read of v1 objects: [] when none (a name that does not exist included)."""
+    return read(client, dict(kind=kind, api_version="v1", name=name, namespace=namespace,
+                             label_selectors=list(labels), field_selectors=[]))
 
 
 def _needs_writing(existing, data, labels):
@@ -136,7 +132,7 @@ class _Step(object):
 
 def _work(params, check_mode, client, step):
     """The task's result: what was decided and written, or why nothing was."""
-    existing = _read(client, "Secret", name=params["name"], namespace=params["namespace"])
+    existing = (_read(client, "Secret", name=params["name"], namespace=params["namespace"]) or [None])[0]
     current = (existing or {}).get("data") or {}
     result = dict(changed=False, refused="", kept=[], action="unchanged", checksum="",
                   credentials=len(params["credentials"]), namespace_exists=True)
@@ -145,8 +141,7 @@ def _work(params, check_mode, client, step):
         step.doing = "look for the database volume of release %s" % params["release_name"]
         volumes = [volume["metadata"]["name"] for volume in _read(
             client, "PersistentVolumeClaim", namespace=params["namespace"],
-            label_selector="app.kubernetes.io/instance=%s,app.kubernetes.io/component=postgresql"
-            % params["release_name"])]
+            labels=["app.kubernetes.io/instance=%s" % params["release_name"], "app.kubernetes.io/component=postgresql"])]
         if volumes:
             return dict(result, refused=orphaned_refusal(params, existing, lost_keys, volumes))
     decided, result["kept"] = decide(params["credentials"], current, params["values"], params["generate"],
@@ -162,7 +157,7 @@ def _work(params, check_mode, client, step):
     if check_mode:
         if existing is None:
             step.doing = "read namespace %s" % params["namespace"]
-            result["namespace_exists"] = _read(client, "Namespace", name=params["namespace"]) is not None
+            result["namespace_exists"] = bool(_read(client, "Namespace", name=params["namespace"]))
         return result
     # Replaced whole, so a key the list no longer has (an older release's DATABASE_URL) goes too; with the
     # version read, so a change made since is not overwritten unseen.
@@ -187,8 +182,5 @@ def run(module, api_client):
     try:
         result = _work(module.params, module.check_mode, api_client(), step)
     except Exception as error:  # pylint: disable=broad-except  # the client raises many kinds; one meaning
-        result = dict(failed=True, msg="cannot %s: %s" % (
-            step.doing, first_line(getattr(error, "summary", lambda: "")() or error)))
-    if result.pop("failed", False):
-        module.fail_json(**result)
+        module.fail_json(msg="cannot %s: %s" % (step.doing, api_error_line(error)))
     module.exit_json(**result)

@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, first_line, with_auth
+from ansible_collections.thebot.platform.plugins.module_utils.kube import DynamicApiError, api_error_line, with_auth
 
 K8S_READ_ARGUMENT_SPEC = with_auth(
     api_version=dict(type="str", default="v1", aliases=["api", "version"]),
@@ -44,5 +44,5 @@ def k8s_read(module, api_client):
     try:
         resources = read(api_client(), params)
     except Exception as error:  # pylint: disable=broad-except  # the client raises many kinds; one meaning
-        module.fail_json(msg="cannot read %s: %s" % (what, first_line(getattr(error, "summary", lambda: "")() or error)))
+        module.fail_json(msg="cannot read %s: %s" % (what, api_error_line(error)))
     module.exit_json(changed=False, resources=resources, api_found=True)

@@ -36,6 +36,11 @@ def first_line(error):
     return (str(error).strip().splitlines() or ["no message"])[0]
 
 
+def api_error_line(error):
+    """An error of the Kubernetes client in one line: the API's own message where it gave one."""
+    return first_line(getattr(error, "summary", lambda: "")() or error)
+
+
 def run_module(argument_spec, work, required_if=None):
     """A module's main(): work(module, api_client) with kubernetes.core's module and client. The action plugin of
     the same name runs the same work on the controller without a module process (plugin_utils/module_in_process.py);

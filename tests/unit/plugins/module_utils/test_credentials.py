@@ -31,8 +31,9 @@ def not_found():
 class Resource(object):
     def __init__(self, client, kind):
         self.client, self.kind = client, kind
+        self.namespaced = kind != "Namespace"
 
-    def get(self, name=None, namespace=None, label_selector=None):
+    def get(self, name=None, namespace=None, label_selector=None, field_selector=None):
         self.client.calls.append(("get", self.kind, name, label_selector))
         if self.kind in self.client.broken:
             raise DynamicApiError(ApiException(status=403, reason="Forbidden"))
