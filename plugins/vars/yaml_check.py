@@ -43,6 +43,22 @@ from ansible_collections.thebot.platform.plugins.module_utils.yaml_syntax import
 
 EXTENSIONS = (".yml", ".yaml", ".json")
 
+# ansible-core asks every vars plugin again for each task (83 times in a no-op deploy.yml), and parsing the
+# inventory's files with PyYAML's pure-Python loader each time was 0.6 s of that run. A file is parsed once
+# per process and again only when its size or modification time change.
+_CHECKED = {}
+
+
+def _errors_of(path):
+    try:
+        stat = os.stat(path)
+        key = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None  # gone or unreadable: yaml_errors names why, and it is asked again next time
+    if key is None or _CHECKED.get(path, (None,))[0] != key:
+        _CHECKED[path] = (key, yaml_errors([path]))
+    return _CHECKED[path][1]
+
 
 class VarsModule(BaseVarsPlugin):
     is_stateless = True
@@ -57,7 +73,7 @@ class VarsModule(BaseVarsPlugin):
             subdir = "host_vars" if isinstance(entity, Host) else "group_vars"
             found = loader.find_vars_files(os.path.join(basedir, subdir), entity.name)
             files.update(f for f in found if os.path.splitext(f)[1] in EXTENSIONS + ("",))
-        errors = yaml_errors(sorted(files))
+        errors = [error for path in sorted(files) for error in _errors_of(path)]
         if errors:
             raise AnsibleParserError("The inventory does not parse: %s. Fix the file; nothing was sent to the "
                                      "cluster." % "; ".join(errors))

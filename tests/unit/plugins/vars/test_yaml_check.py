@@ -47,3 +47,22 @@ def test_a_key_written_twice_is_named_with_both_lines(tmp_path):
     assert errors[0] == f"{twice} line 5, column 3 - duplicate key 'backend' (first at line 2)"
     assert errors[1] == f"{nested} line 1, column 11 - duplicate key 'b' (first at line 1)"
     assert yaml_errors([str(ROOT / "inventories" / "dev" / "hosts.yml")]) == [], "distinct keys pass"
+
+
+def test_a_file_is_parsed_once_until_it_changes(tmp_path, monkeypatch):
+    """ansible-core asks the plugin again for every task: an unchanged file is not parsed again."""
+    from ansible_collections.thebot.platform.plugins.vars import yaml_check
+
+    parsed = []
+    monkeypatch.setattr(yaml_check, "yaml_errors", lambda paths: parsed.extend(paths) or yaml_errors(paths))
+    (tmp_path / "group_vars").mkdir()
+    chart = tmp_path / "group_vars" / "dev.yml"
+    chart.write_text("thebot_environment: dev\n")
+    plugin = VarsModule()
+    for _task in range(3):
+        assert plugin.get_vars(DataLoader(), str(tmp_path), [Group("dev")]) == {}
+    assert parsed == [str(chart)]
+    chart.write_text("thebot_environment: [dev\n")  # another size: changed, so parsed again, and refused
+    with pytest.raises(AnsibleParserError, match=r"group_vars/dev.yml line 2, column 1"):
+        plugin.get_vars(DataLoader(), str(tmp_path), [Group("dev")])
+    assert parsed == [str(chart)] * 2
