@@ -357,6 +357,56 @@ def check(values, defaults, schema, environment, policy=None, secrets=None, cred
     return findings + policy_findings(merged, environment, policy, secrets, credentials, require_digests)
 
 
+# ------------------------------------------------------------------------------- the run's own settings
+# Checked before the values, which are built from them: a bad namespace or timeout would otherwise fail deep in
+# a later step, and a digest under a wrong name would only surface as a chart key nobody wrote.
+NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")
+DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$")
+DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+IMAGE_COMPONENTS = APPS + DATABASES
+DIGEST_FORM = "sha256:<64 lower-case hex digits>, as the registry reports them"
+
+
+def _quoted(value, length=80):
+    import json
+
+    return json.dumps(value if isinstance(value, str) else str(value))[:length]
+
+
+def settings_findings(names=None, durations=None, digests=None):
+    """Findings of the run's settings, each given as {variable name: value as the operator gave it}: names for
+    Kubernetes and helm (a DNS-1123 label of at most 53 characters, helm's limit for a release), durations for
+    helm (Go's form), and image digests (a mapping of components to sha256 digests)."""
+    findings = []
+    for variable, value in sorted((names or {}).items()):
+        if not isinstance(value, str) or not NAME.match(value):
+            findings.append(_finding(variable, "settings.name", "error", "%s is not a valid name" % _quoted(value),
+                                     "use at most 53 lower-case letters, digits and '-', starting and ending "
+                                     "with a letter or digit"))
+    for variable, value in sorted((durations or {}).items()):
+        if not isinstance(value, str) or not DURATION.match(value):
+            findings.append(_finding(variable, "settings.duration", "error", "%s is not a duration" % _quoted(value),
+                                     "write it as helm does, e.g. 10m, 90s or 1h30m"))
+    for variable, given in sorted((digests or {}).items()):
+        if not isinstance(given, dict):
+            findings.append(_finding(variable, "settings.digests", "error",
+                                     "%s is a %s, not a mapping" % (_quoted(given, 200), type(given).__name__),
+                                     "map components (%s) to digests of the form %s"
+                                     % (", ".join(IMAGE_COMPONENTS), DIGEST_FORM)))
+            continue
+        for component, digest in sorted(given.items(), key=lambda item: str(item[0])):
+            where = "%s.%s" % (variable, component)
+            if component not in IMAGE_COMPONENTS:
+                findings.append(_finding(where, "settings.digests", "error",
+                                         "%s is not a component that runs an image" % _quoted(component),
+                                         "use one of %s" % ", ".join(IMAGE_COMPONENTS)))
+            elif not isinstance(digest, str) or not DIGEST.match(digest):
+                findings.append(_finding(where, "settings.digests", "error",
+                                         "%s is not a digest" % _quoted(digest, 200),
+                                         "give it in the form %s" % DIGEST_FORM))
+    return findings
+
+
 def format_findings(findings):
     return "\n".join("  - %s: %s [%s]; fix: %s" % (f["path"], f["message"], f["rule"], f["fix"]) for f in findings)
 
@@ -374,6 +424,11 @@ ARGUMENT_SPEC = dict(
     # every "thebot" of the messages (thebot_image_tag printed as ********_image_tag).
     secrets=dict(type="dict", no_log=False),
     require_digests=dict(type="bool", default=False),
+    # The run's settings, each {variable name: value as given}: raw values, so a wrong type gets this check's
+    # message (naming the variable) rather than the argument spec's.
+    names=dict(type="dict", default={}),
+    durations=dict(type="dict", default={}),
+    digests=dict(type="dict", default={}),
     fail_on=dict(type="str", choices=["error", "warning"], default="error"),
 )
 
@@ -414,8 +469,10 @@ def validate(params):
     """Run the task: returns (result, warnings, failure message or None, the strings to mask in its output).
     Raises ChartUnreadable."""
     defaults, schema, credentials = read_chart(params["chart_path"])
-    findings = check(params["values"], defaults, schema, params["environment"], params["policy"],
-                     params["secrets"], credentials, params["require_digests"])
+    # The values are built from the settings (the digests): where a setting is wrong, only it is told.
+    findings = (settings_findings(params["names"], params["durations"], params["digests"])
+                or check(params["values"], defaults, schema, params["environment"], params["policy"],
+                         params["secrets"], credentials, params["require_digests"]))
     errors = [f for f in findings if f["severity"] == "error"]
     warnings = [f for f in findings if f["severity"] == "warning"]
     failing = errors + (warnings if params["fail_on"] == "warning" else [])
@@ -423,6 +480,7 @@ def validate(params):
     told = ["%s: %s; fix: %s" % (f["path"], f["message"], f["fix"]) for f in warnings]
     failure = None
     if failing:
-        failure = ("%d problem(s) in the %s values, nothing was sent to the cluster:\n%s"
-                   % (len(failing), params["environment"], format_findings(failing)))
+        what = "run's settings" if failing[0]["rule"].startswith("settings.") else "%s values" % params["environment"]
+        failure = ("%d problem(s) in the %s, nothing was sent to the cluster:\n%s"
+                   % (len(failing), what, format_findings(failing)))
     return result, told, failure, secret_strings(params["secrets"], credentials)

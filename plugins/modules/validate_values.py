@@ -47,6 +47,27 @@ options:
         image of their own) is pinned by the backend's digest.
     type: bool
     default: false
+  names:
+    description:
+      - Names the run gives Kubernetes and helm, as I(variable name) -> value. Each must be a DNS-1123 label of at
+        most 53 characters (helm's limit for a release name); a finding names the variable.
+      - Checked, with I(durations) and I(digests), before the values, which are built from them; where one of
+        them is wrong, only those findings are told.
+    type: dict
+    default: {}
+    version_added: "0.3.0"
+  durations:
+    description: Durations given to helm, as I(variable name) -> value, in Go's form (C(10m), C(90s), C(1h30m)).
+    type: dict
+    default: {}
+    version_added: "0.3.0"
+  digests:
+    description:
+      - Image digests as the operator gave them, as I(variable name) -> value. Each value must map components
+        (backend, frontend, celery, celeryBeat, postgresql, redis) to C(sha256:<64 lower-case hex digits>).
+    type: dict
+    default: {}
+    version_added: "0.3.0"
   fail_on:
     description: The lowest severity that fails the task.
     type: str
