@@ -11,6 +11,7 @@ __metaclass__ = type
 import json
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.thebot.platform.plugins.module_utils.helm_release import RELEASE_ARGS
 from ansible_collections.thebot.platform.plugins.module_utils.kube import with_auth
@@ -83,11 +84,14 @@ def helm_version(module, api_client=None):  # pylint: disable=unused-argument  #
     env = dict(os.environ)
     if params["helm_plugins"]:
         env["HELM_PLUGINS"] = params["helm_plugins"]
-    rc, helm = _run([params["helm_binary"], "version", "--template", "{{ .Version }}"], env, params["timeout"])
+    # Both at once: each is a helm start-up (0.08-0.11 s), and neither needs the other's answer.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        calls = [pool.submit(_run, [params["helm_binary"]] + args, env, params["timeout"])
+                 for args in (["version", "--template", "{{ .Version }}"], ["diff", "version"])]
+        (rc, helm), (diff_rc, diff) = [call.result() for call in calls]
     if rc != 0:
         module.fail_json(msg="cannot run helm %s: %s" % (params["helm_binary"], helm or "exit %s" % rc))
-    rc, diff = _run([params["helm_binary"], "diff", "version"], env, params["timeout"])
-    module.exit_json(changed=False, helm=helm, diff=diff if rc == 0 else None)
+    module.exit_json(changed=False, helm=helm, diff=diff if diff_rc == 0 else None)
 
 
 HELM_TEMPLATE_ARGUMENT_SPEC = dict(
