@@ -4,6 +4,8 @@ The archives are made here in the upstream release layout from the test bed's pi
 these machines cannot download upstream's.
 """
 
+import re
+
 import pytest
 
 import testbed
@@ -77,6 +79,16 @@ def test_a_helm_of_other_versions_or_none_ends_the_run_naming_what_was_found_and
     module = run_module("helm_version", args, tmp_path)
     assert (action["helm"], action["diff"]) == (module["helm"], module["diff"]) == ("v3.21.4", "3.9.14"), output[-3000:]
     assert "AnsiballZ" not in output, output[-3000:]
+
+
+def test_a_cluster_older_than_the_chart_needs_ends_the_run_naming_both_versions(deploy):
+    """The floor (prerequisites_min_kubernetes_version) raised above the test bed's Kubernetes: refused, nothing
+    written."""
+    older = deploy("-e", "prerequisites_min_kubernetes_version=99.0.0")
+    assert older.returncode == 2, older.output[-3000:]
+    assert re.search(r"runs Kubernetes v1\.\d+\.\d+\S*; THE_BOT's chart needs 99\.0\.0 or later: upgrade the cluster",
+                     older.flat), older.output[-3000:]
+    assert not [line for line in older.output.splitlines() if line.startswith("changed:")], "nothing written"
 
 
 def test_the_chart_is_rendered_in_ansible_playbooks_process_as_the_module_renders_it(tmp_path):
