@@ -35,21 +35,16 @@ _value:
   type: int
 """
 
-import math
-import re
-
 from ansible.errors import AnsibleFilterError
 
-UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
-PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|ms|s|m|h)")
+from ansible_collections.thebot.platform.plugins.module_utils.duration import is_duration, seconds
 
 
 def duration_seconds(value):
-    text = value if isinstance(value, str) else ""
-    if not text or PART.sub("", text) != "":
+    if not is_duration(value):
         raise AnsibleFilterError("thebot.platform.duration_seconds: %r is not a duration (write 10m, 90s or 1h30m)"
                                  % (value,))
-    return int(math.ceil(sum(float(number) * UNITS[unit] for number, unit in PART.findall(text))))
+    return seconds(value)
 
 
 class FilterModule(object):

@@ -15,6 +15,7 @@ import copy
 import os
 import re
 
+from ansible_collections.thebot.platform.plugins.module_utils.duration import is_duration
 from ansible_collections.thebot.platform.plugins.module_utils.image_ref import ImageRefError, parse_image_ref
 from ansible_collections.thebot.platform.plugins.module_utils.policy import (
     DEMO_MARKERS, MIN_SECRET_LENGTH, POLICIES)
@@ -361,7 +362,6 @@ def check(values, defaults, schema, environment, policy=None, secrets=None, cred
 # Checked before the values, which are built from them: a bad namespace or timeout would otherwise fail deep in
 # a later step, and a digest under a wrong name would only surface as a chart key nobody wrote.
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")
-DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$")
 DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
 IMAGE_COMPONENTS = APPS + DATABASES
 DIGEST_FORM = "sha256:<64 lower-case hex digits>, as the registry reports them"
@@ -384,7 +384,7 @@ def settings_findings(names=None, durations=None, digests=None):
                                      "use at most 53 lower-case letters, digits and '-', starting and ending "
                                      "with a letter or digit"))
     for variable, value in sorted((durations or {}).items()):
-        if not isinstance(value, str) or not DURATION.match(value):
+        if not is_duration(value):
             findings.append(_finding(variable, "settings.duration", "error", "%s is not a duration" % _quoted(value),
                                      "write it as helm does, e.g. 10m, 90s or 1h30m"))
     for variable, given in sorted((digests or {}).items()):
