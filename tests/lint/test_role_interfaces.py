@@ -114,17 +114,23 @@ def test_the_checks_see_a_cross_role_read(tmp_path):
     assert names_read(path) == {"report_release_name", "prerequisites_helm_path", "release_result"}
 
 
-def _role_imports(node):
-    """Every import_role/include_role in a YAML document: (role name, tasks_from or main)."""
+def _mappings(node):
+    """Every mapping in a YAML document, outermost first."""
     if isinstance(node, dict):
-        for key in ("ansible.builtin.import_role", "ansible.builtin.include_role"):
-            if isinstance(node.get(key), dict):
-                yield node[key]["name"].rsplit(".", 1)[-1], node[key].get("tasks_from", "main")
+        yield node
         for value in node.values():
-            yield from _role_imports(value)
+            yield from _mappings(value)
     elif isinstance(node, list):
         for item in node:
-            yield from _role_imports(item)
+            yield from _mappings(item)
+
+
+def _role_imports(node):
+    """Every import_role/include_role in a YAML document: (role name, tasks_from or main)."""
+    for mapping in _mappings(node):
+        for key in ("ansible.builtin.import_role", "ansible.builtin.include_role"):
+            if isinstance(mapping.get(key), dict):
+                yield mapping[key]["name"].rsplit(".", 1)[-1], mapping[key].get("tasks_from", "main")
 
 
 def test_every_entry_point_a_playbook_runs_is_validated_against_its_spec():
@@ -135,3 +141,17 @@ def test_every_entry_point_a_playbook_runs_is_validated_against_its_spec():
             specs = yaml.safe_load((ROOT / "roles" / role / "meta" / "argument_specs.yml").read_text())
             assert entry in specs["argument_specs"], \
                 f"{path.relative_to(ROOT)}: {role} tasks_from {entry} has no argument spec of that name"
+
+
+def test_the_lock_is_held_around_work_in_one_place():
+    """The block that takes the deploy lock and gives it back whatever happens (always) is written once, in
+    roles/lock/tasks/around.yml: a playbook names the work it does under the lock, never the block again."""
+    holders = set()
+    for path in sorted((ROOT / "playbooks").rglob("*.yml")):
+        document = yaml.safe_load(path.read_text())
+        entries = {entry for role, entry in _role_imports(document) if role == "lock"}
+        assert entries <= {"around"}, f"{path.relative_to(ROOT)}: hold the lock with tasks_from: around, not {entries}"
+        always = any("always" in mapping for mapping in _mappings(document))
+        assert not always, f"{path.relative_to(ROOT)}: an always block; hold the lock with lock's around"
+        holders |= {path.name} if entries else set()
+    assert holders == {"deploy.yml", "rollback.yml", "uninstall.yml", "backup.yml", "restore.yml"}
