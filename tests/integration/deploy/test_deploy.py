@@ -30,6 +30,25 @@ def test_dev_deploys_then_a_second_run_changes_nothing(kube, deploy):
     assert namespace["pod-security.kubernetes.io/enforce"] == "restricted"
 
 
+def test_a_tag_of_the_work_under_the_lock_runs_all_of_it_and_rolls_no_pod(kube, deploy):
+    """--tags release and --tags secrets each run the credentials and the release together: a release without this
+    run's credentials checksum would change every pod's checksum/secret annotation and roll them for nothing. And
+    the checks run first whatever the tags (before, --tags release skipped validation and helm's set-up)."""
+    first = deploy()
+    assert first.returncode == 0, first.output[-4000:]
+    for tag in ("release", "secrets"):
+        tagged = deploy("--tags", tag, namespace=first.namespace)
+        assert tagged.returncode == 0, tagged.output[-4000:]
+        for role in ("secrets", "release"):
+            assert f"TASK [thebot.platform.{role} : " in tagged.stdout, f"--tags {tag} ran no task of {role}"
+        assert recap(tagged)["changed"] == 0, f"--tags {tag}: {tagged.output[-4000:]}"
+    assert len(revisions(kube, first.namespace)) == 1, "no revision rolled the pods"
+    # The checks run whatever the tags: a tagged run still refuses a bad setting before any write.
+    refused = deploy("--tags", "release", "-e", "thebot_helm_timeout=10", namespace=first.namespace)
+    assert refused.returncode == 2, refused.output[-4000:]
+    assert "thebot_helm_timeout" in refused.flat and "TASK [thebot.platform.lock : " not in refused.stdout
+
+
 # --check --diff on the command line, or the variable AWX's survey sets.
 @pytest.mark.parametrize("dry_run", [("--check", "--diff"), ("-e", "thebot_dry_run=true")], ids=["flags", "survey"])
 def test_check_diff_shows_the_change_and_writes_nothing(kube, deploy, dry_run):
