@@ -604,9 +604,10 @@ class Docker:
     def docker(self, *args, **kwargs) -> subprocess.CompletedProcess:
         return run("docker", *args, env=self.env, **kwargs)
 
-    def start(self) -> None:
+    def start(self) -> bool:
+        """Start dockerd unless it runs; True when this call started it."""
         if self.pid():
-            return
+            return False
         # Another HOME's test bed would share the bridge address and the iptables chains: whichever stops first
         # takes the chains the other still uses (seen 2026-11-29: "iptables: No chain/target/match by that name"
         # at the next kind create). Refused here, before anything is made.
@@ -642,6 +643,18 @@ class Docker:
             self.docker("network", "create", "--driver=bridge", f"--subnet={KIND_NETWORK_SUBNET}",
                         "-o", "com.docker.network.bridge.enable_ip_masquerade=false",
                         "-o", "com.docker.network.bridge.name=thebot-kind", "kind", stdout=subprocess.DEVNULL)
+        self.remove_leftovers()
+        return True
+
+    def remove_leftovers(self) -> None:
+        """Remove the containers a fresh dockerd finds in its data root. This tool stops dockerd only once its
+        clusters are deleted (down), so a container here was made by a run killed with its dockerd, and dockerd
+        has just restarted it. Reusing one is unsafe: on 2026-11-30 CI reused a kind node whose create had been
+        cut short and failed on it ("namespaces local-path-storage not found")."""
+        names = self.docker("ps", "--all", "--format", "{{.Names}}", capture_output=True, text=True).stdout.split()
+        if names:
+            log(f"removing what a killed run left in {self.dir / 'data'}: {', '.join(sorted(names))}")
+            self.docker("rm", "--force", "--volumes", *names, stdout=subprocess.DEVNULL)
 
     def load(self, ref: str, archive: Path) -> None:
         if self.docker("image", "inspect", ref, capture_output=True, check=False).returncode:
@@ -782,7 +795,14 @@ class KindCluster:
             self.docker.start()
             image = built["node_image"]
         self.dir.mkdir(parents=True, exist_ok=True)
+        created_mark = self.dir / "created"
+        if self.exists() and not created_mark.exists():
+            # kind create is the one step of up that is not idempotent: a node it left unfinished (its run was
+            # interrupted) would be reused without the storage and CNI it installs last
+            log(f"deleting cluster {self.name}: its kind create did not finish")
+            self.kind("delete", "cluster", "--name", self.name, stderr=subprocess.DEVNULL)
         if not self.exists():
+            created_mark.unlink(missing_ok=True)
             if built:
                 self.docker.load(built["node_image"], built["node_archive"])
             config = self.dir / "kind.yaml"
@@ -792,6 +812,7 @@ class KindCluster:
             self.kind("create", "cluster", "--name", self.name, "--image", image, "--config", config,
                       "--kubeconfig", self.kubeconfig, "--wait", "180s")
             log(f"kind create cluster {self.name}: {time.monotonic() - created:.0f}s")
+            created_mark.write_text(f"{time.time():.0f}\n")
         self.kind("export", "kubeconfig", "--name", self.name, "--kubeconfig", self.kubeconfig,
                   stderr=subprocess.DEVNULL)
         if built:
