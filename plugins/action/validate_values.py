@@ -20,7 +20,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.thebot.platform.plugins.module_utils.values_check import (
-    ARGUMENT_SPEC, ChartUnreadable, validate)
+    ARGUMENT_SPEC, REQUIRED_TOGETHER, ChartUnreadable, validate)
 
 
 class ActionModule(ActionBase):
@@ -31,7 +31,7 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # nothing is sent to a host
         # Refuses bad options with the message a module gives (AnsibleActionFail), before anything is read.
-        dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, required_together=REQUIRED_TOGETHER)
         if importlib.util.find_spec("jsonschema") is None:
             raise AnsibleActionFail("thebot.platform.validate_values needs the Python library jsonschema on the "
                                     "controller: pip install jsonschema (the collection's requirements.txt)")

@@ -416,9 +416,11 @@ def format_findings(findings):
 # ansible-playbook's own process, where the module would cost a Python process of its own per run; the module
 # stays for ansible-doc and for a task run elsewhere than the controller.
 ARGUMENT_SPEC = dict(
-    values=dict(type="dict", required=True),
-    chart_path=dict(type="path", required=True),
-    environment=dict(type="str", required=True),
+    # Without the three, only the run's settings are checked: a rollback or an uninstall deploys no values, and
+    # must not be refused for values it does not use.
+    values=dict(type="dict"),
+    chart_path=dict(type="path"),
+    environment=dict(type="str"),
     policy=dict(type="dict"),
     # Masked by validate() value by value: no_log=True would also mask the user name ("thebot"), and with it
     # every "thebot" of the messages (thebot_image_tag printed as ********_image_tag).
@@ -431,6 +433,7 @@ ARGUMENT_SPEC = dict(
     digests=dict(type="dict", default={}),
     fail_on=dict(type="str", choices=["error", "warning"], default="error"),
 )
+REQUIRED_TOGETHER = [["values", "chart_path", "environment"]]
 
 
 class ChartUnreadable(Exception):
@@ -468,11 +471,13 @@ def secret_strings(given, credentials):
 def validate(params):
     """Run the task: returns (result, warnings, failure message or None, the strings to mask in its output).
     Raises ChartUnreadable."""
-    defaults, schema, credentials = read_chart(params["chart_path"])
     # The values are built from the settings (the digests): where a setting is wrong, only it is told.
-    findings = (settings_findings(params["names"], params["durations"], params["digests"])
-                or check(params["values"], defaults, schema, params["environment"], params["policy"],
-                         params["secrets"], credentials, params["require_digests"]))
+    findings = settings_findings(params["names"], params["durations"], params["digests"])
+    credentials = ()
+    if params["values"] is not None:
+        defaults, schema, credentials = read_chart(params["chart_path"])
+        findings = findings or check(params["values"], defaults, schema, params["environment"], params["policy"],
+                                     params["secrets"], credentials, params["require_digests"])
     errors = [f for f in findings if f["severity"] == "error"]
     warnings = [f for f in findings if f["severity"] == "warning"]
     failing = errors + (warnings if params["fail_on"] == "warning" else [])

@@ -18,19 +18,21 @@ description:
   - Returns every finding at once, each with the field path, the rule, the message and the fix, and
     fails when any finding is an error. It never contacts a cluster, so bad input is refused before
     anything is written.
+  - Without I(values), I(chart_path) and I(environment) (given together or not at all), only the run's
+    settings (I(names), I(durations), I(digests)) are checked, for a run that deploys no values (a rollback, an
+    uninstall).
 options:
   values:
-    description: Chart values for the release (environment, cluster host and extra vars already merged).
+    description:
+      - Chart values for the release (environment, cluster host and extra vars already merged).
+      - Given with I(chart_path) and I(environment); without them, only the run's settings are checked.
     type: dict
-    required: true
   chart_path:
     description: Directory of the chart; its C(values.yaml) and C(values.schema.json) are read.
     type: path
-    required: true
   environment:
     description: Environment whose policy applies (a key of the built-in table, unless I(policy) is given).
     type: str
-    required: true
   policy:
     description:
       - Rules to apply instead of the built-in table's entry for I(environment), as a mapping from rule
@@ -95,6 +97,14 @@ EXAMPLES = r"""
     secrets: "{{ thebot_secrets }}"
   delegate_to: localhost
   no_log: false  # findings never contain secret values, only the keys that failed
+
+- name: Check only a rollback's own settings (it deploys no values)
+  thebot.platform.validate_values:
+    names:
+      thebot_namespace: "{{ thebot_namespace }}"
+    durations:
+      thebot_helm_timeout: "{{ thebot_helm_timeout }}"
+  delegate_to: localhost
 """
 
 RETURN = r"""
@@ -138,13 +148,13 @@ HAS_JSONSCHEMA = importlib.util.find_spec("jsonschema") is not None
 HAS_YAML = importlib.util.find_spec("yaml") is not None
 
 from ansible_collections.thebot.platform.plugins.module_utils.values_check import (
-    ARGUMENT_SPEC, ChartUnreadable, validate)
+    ARGUMENT_SPEC, REQUIRED_TOGETHER, ChartUnreadable, validate)
 
 
 def main():
     # The action plugin of the same name runs this on the controller without a module process; this module
     # runs where a task is sent elsewhere, with the same arguments and outcome.
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, required_together=REQUIRED_TOGETHER, supports_check_mode=True)
     # Every value masked until the chart says which are public (a name such as the database user's).
     given = module.params["secrets"] or {}
     module.no_log_values.update(str(value) for value in given.values() if value not in (None, ""))

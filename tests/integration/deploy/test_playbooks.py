@@ -55,6 +55,31 @@ def test_a_purge_needs_the_namespace_confirmed_then_removes_the_data(kube, deplo
     assert kube.kubectl("get", "secret", "thebot-credentials", "-n", ns, check=False).returncode != 0
 
 
+def test_rollback_and_uninstall_refuse_bad_settings_before_any_write_and_uninstall_waits_as_told(kube, deploy):
+    """They deploy no values, so the values do not refuse them, but their own settings do: before the lock, the
+    prerequisites or any helm call, naming each variable. An uninstall waits thebot_helm_timeout, as a deploy does
+    (kubernetes.core.helm passes only wait_timeout to helm uninstall)."""
+    first = deploy()
+    assert first.returncode == 0, first.output[-3000:]
+    ns = first.namespace
+    assert deploy("-e", "thebot_image_tag=1.0.1", namespace=ns).returncode == 0
+    for playbook in ("rollback.yml", "uninstall.yml"):
+        refused = deploy("-e", "thebot_helm_timeout=10", "-e", "thebot_release_name=Thebot", playbook=playbook,
+                         namespace=ns)
+        assert refused.returncode == 2, refused.output[-3000:]
+        assert "2 problem(s) in the run's settings, nothing was sent to the cluster" in refused.flat
+        assert "thebot_helm_timeout: \"10\" is not a duration" in refused.flat
+        assert "thebot_release_name: \"Thebot\" is not a valid name" in refused.flat
+        assert "TASK [thebot.platform.prerequisites : " not in refused.stdout
+        assert "TASK [thebot.platform.lock : " not in refused.stdout
+    assert [r["status"] for r in revisions(kube, ns)] == ["superseded", "deployed"], "nothing was touched"
+
+    gone = deploy("-v", "-e", "thebot_helm_timeout=7m13s", playbook="uninstall.yml", namespace=ns)
+    assert gone.returncode == 0, gone.output[-3000:]
+    assert "helm uninstall  --wait --timeout 7m13s thebot" in gone.stdout
+    assert kube.helm("status", "thebot", "-n", ns, check=False).returncode != 0, "the release is gone"
+
+
 @pytest.mark.parametrize("env,code", [("dev", 0), ("staging", 0), ("prod", 2)])
 def test_validate_playbook_is_offline(deploy, env, code, tmp_path):
     result = deploy("-e", "thebot_image_tag=1.2.3", "-e", f"thebot_kubeconfig={tmp_path / 'none'}",

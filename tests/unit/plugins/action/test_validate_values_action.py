@@ -59,3 +59,17 @@ def test_bad_options_and_an_unreadable_chart_are_refused_with_the_fix(tmp_path):
     assert action["failed"] and "fail_on" in action["msg"] and "error, warning" in action["msg"], output[-3000:]
     action, output = run_action({"values": {}, "environment": "dev", "chart_path": str(tmp_path)})
     assert action["failed"] and "point chart_path at charts/thebot" in action["msg"], output[-3000:]
+
+
+@pytest.mark.parametrize("args", [{"durations": {"thebot_helm_timeout": "10"}, "names": {"thebot_namespace": "ok"}},
+                                  {"durations": {"thebot_helm_timeout": "10m"}},
+                                  {"values": {}, "environment": "dev"}])
+def test_without_values_only_settings_are_checked_as_the_module_does(args, tmp_path):
+    """A rollback's or an uninstall's check; values, chart_path and environment come together or not at all."""
+    action, output = run_action(args)
+    module = run_module("validate_values", args, tmp_path)
+    assert bool(action.get("failed")) == bool(module.get("failed")), output[-3000:]
+    if "values" in args:
+        assert action["failed"] and "required together: values, chart_path, environment" in action["msg"], output
+    else:
+        same_outcome(action, module)

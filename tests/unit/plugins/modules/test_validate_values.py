@@ -103,3 +103,21 @@ def test_a_duration_is_in_gos_form(duration, ok, monkeypatch, capsys):
     kind, result = run({"values": env_values("dev"), "chart_path": str(CHART), "environment": "dev",
                         "durations": {"thebot_helm_timeout": duration}}, monkeypatch, capsys)
     assert (kind is Exit) is ok, result.get("msg")
+
+
+def test_without_values_only_the_runs_settings_are_checked(monkeypatch, capsys, tmp_path):
+    """For a rollback or an uninstall: no chart is read (a missing one is not an error), the settings still are."""
+    kind, result = run({"names": {"thebot_namespace": "thebot-dev"}, "durations": {"thebot_helm_timeout": "15m"}},
+                       monkeypatch, capsys)
+    assert kind is Exit and result["findings"] == [], result
+    kind, result = run({"durations": {"thebot_helm_timeout": "10"}}, monkeypatch, capsys)
+    assert kind is Fail and result["msg"].startswith("1 problem(s) in the run's settings"), result
+    assert "thebot_helm_timeout" in result["msg"]
+
+
+@pytest.mark.parametrize("given", [{"values": {}}, {"values": {}, "chart_path": str(CHART)},
+                                   {"environment": "dev"}])
+def test_values_chart_and_environment_come_together(given, monkeypatch, capsys):
+    kind, result = run(given, monkeypatch, capsys)
+    assert kind is Fail and "parameters are required together: values, chart_path, environment" in result["msg"], \
+        result
