@@ -604,10 +604,9 @@ class Docker:
     def docker(self, *args, **kwargs) -> subprocess.CompletedProcess:
         return run("docker", *args, env=self.env, **kwargs)
 
-    def start(self) -> bool:
-        """Start dockerd unless it runs; True when this call started it."""
+    def start(self) -> None:
         if self.pid():
-            return False
+            return
         # Another HOME's test bed would share the bridge address and the iptables chains: whichever stops first
         # takes the chains the other still uses (seen 2026-11-29: "iptables: No chain/target/match by that name"
         # at the next kind create). Refused here, before anything is made.
@@ -643,18 +642,21 @@ class Docker:
             self.docker("network", "create", "--driver=bridge", f"--subnet={KIND_NETWORK_SUBNET}",
                         "-o", "com.docker.network.bridge.enable_ip_masquerade=false",
                         "-o", "com.docker.network.bridge.name=thebot-kind", "kind", stdout=subprocess.DEVNULL)
-        self.remove_leftovers()
-        return True
+        # This tool stops dockerd only once its clusters are deleted (down), so a container a fresh dockerd finds
+        # was made by a run killed with its dockerd, which has just restarted it. Reusing one is unsafe: on
+        # 2026-11-30 CI reused a kind node whose create had been cut short ("namespaces local-path-storage not
+        # found").
+        left = self.remove_containers(check=True)
+        if left:
+            log(f"removed what a killed run left in {self.dir / 'data'}: {', '.join(left)}")
 
-    def remove_leftovers(self) -> None:
-        """Remove the containers a fresh dockerd finds in its data root. This tool stops dockerd only once its
-        clusters are deleted (down), so a container here was made by a run killed with its dockerd, and dockerd
-        has just restarted it. Reusing one is unsafe: on 2026-11-30 CI reused a kind node whose create had been
-        cut short and failed on it ("namespaces local-path-storage not found")."""
-        names = self.docker("ps", "--all", "--format", "{{.Names}}", capture_output=True, text=True).stdout.split()
+    def remove_containers(self, check: bool) -> list:
+        """Remove every container of this dockerd, with its volumes; returns their names, sorted."""
+        names = sorted(self.docker("ps", "--all", "--format", "{{.Names}}", capture_output=True, text=True,
+                                   check=check).stdout.split())
         if names:
-            log(f"removing what a killed run left in {self.dir / 'data'}: {', '.join(sorted(names))}")
-            self.docker("rm", "--force", "--volumes", *names, stdout=subprocess.DEVNULL)
+            self.docker("rm", "--force", "--volumes", *names, stdout=subprocess.DEVNULL, check=check)
+        return names
 
     def load(self, ref: str, archive: Path) -> None:
         if self.docker("image", "inspect", ref, capture_output=True, check=False).returncode:
@@ -666,9 +668,7 @@ class Docker:
         """Stop dockerd and remove what it made; returns what is left on the host that was not there before."""
         pid = self.pid()
         if pid:
-            containers = self.docker("ps", "-aq", capture_output=True, text=True, check=False).stdout.split()
-            if containers:
-                self.docker("rm", "-f", "-v", *containers, stdout=subprocess.DEVNULL, check=False)
+            self.remove_containers(check=False)
             self.docker("network", "prune", "-f", stdout=subprocess.DEVNULL, check=False)
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 30
