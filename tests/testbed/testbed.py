@@ -327,10 +327,102 @@ COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-schedul
 PORTS = ("etcd_client", "etcd_peer", "apiserver", "controller_manager", "scheduler", "kwok")
 
 
-def _free_port() -> int:
+# A component's port must stay its own while the component is stopped (a fault test restarts it on the same data and
+# port). A port from the kernel's ephemeral range can be taken in that gap by any outgoing connection on the machine
+# (CI once: the restarted etcd's "bind: address already in use"), so the ports come from just below that range, where
+# the kernel never picks one by itself, and a registry shared by every test bed of the machine (whatever its HOME)
+# keeps two clusters from being given the same one.
+PORT_SPAN = 8192
+PORT_REGISTRY = Path(os.environ.get("THEBOT_TESTBED_PORT_REGISTRY",
+                                    Path(tempfile.gettempdir()) / "thebot-testbed-ports.json"))
+
+
+def ephemeral_range() -> tuple:
+    """The kernel's range for ports it picks by itself (bind to 0, an outgoing connection)."""
+    try:
+        low, high = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999  # Linux's default
+    return low, high
+
+
+def port_pool() -> range:
+    """The ports the test bed gives its components: below the ephemeral range, or above it where no room is below."""
+    low, high = ephemeral_range()
+    if low - PORT_SPAN >= 1024:
+        return range(low - PORT_SPAN, low)
+    if 65535 - high >= PORT_SPAN // 8:
+        return range(high + 1, 65536)
+    raise TestbedError(f"no ports outside the ephemeral range {low}-{high} (net.ipv4.ip_local_port_range): "
+                       f"narrow it to leave {PORT_SPAN} ports below it")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _registry_update(change) -> object:
+    """Run change(registry) under the machine-wide lock; the registry maps port -> the cluster.json that holds it.
+    Entries of clusters that are gone (removed, or a run killed before down) are dropped first."""
+    with open(PORT_REGISTRY.with_name(PORT_REGISTRY.name + ".lock"), "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            registry = json.loads(PORT_REGISTRY.read_text()) if PORT_REGISTRY.exists() else {}
+        except ValueError:
+            registry = {}
+        live = {}
+        for port, owner in registry.items():
+            try:
+                held = json.loads(Path(owner).read_text()).get("ports", {}).values()
+            except (OSError, ValueError):
+                continue
+            if int(port) in held:
+                live[port] = owner
+        result = change(live)
+        tmp = PORT_REGISTRY.with_name(PORT_REGISTRY.name + f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(live, indent=2, sort_keys=True))
+        os.replace(tmp, PORT_REGISTRY)
+        return result
+
+
+def allocate_ports(owner: Path, count: int, record) -> list:
+    """count ports of the pool that no other test bed holds and nothing listens on, registered to owner (a
+    cluster.json path) and given to record(ports), which must write them into owner before the lock is let go (the
+    registry drops a port its owner does not hold). The search starts at a point given by the owner, so clusters
+    rarely probe the same ports."""
+    pool = port_pool()
+
+    def take(registry: dict) -> list:
+        start = int(hashlib.sha256(str(owner).encode()).hexdigest(), 16) % len(pool)
+        chosen = []
+        for offset in range(len(pool)):
+            port = pool[(start + offset) % len(pool)]
+            if str(port) not in registry and _bindable(port):
+                chosen.append(port)
+                if len(chosen) == count:
+                    break
+        if len(chosen) < count:
+            raise TestbedError(f"fewer than {count} free ports in {pool.start}-{pool.stop - 1}: "
+                               f"{len(registry)} held by test beds ({PORT_REGISTRY})")
+        for port in chosen:
+            registry[str(port)] = str(owner)
+        record(chosen)
+        return chosen
+
+    return _registry_update(take)
+
+
+def release_ports(owner: Path) -> None:
+    def drop(registry: dict) -> None:
+        for port in [port for port, holder in registry.items() if holder == str(owner)]:
+            del registry[port]
+
+    _registry_update(drop)
 
 
 def port_in_use(port: int) -> bool:
@@ -367,11 +459,13 @@ class Cluster:
             return state
         self.dir.mkdir(parents=True, exist_ok=True)
         _pki(self.dir / "pki")
-        ports = set()
-        while len(ports) < len(PORTS):
-            ports.add(_free_port())
-        state = {"name": self.name, "ports": dict(zip(PORTS, sorted(ports))), "pids": {}}
-        self.save(state)
+        state = {"name": self.name, "pids": {}}
+
+        def record(ports: list) -> None:
+            state["ports"] = dict(zip(PORTS, sorted(ports)))
+            self.save(state)
+
+        allocate_ports(self.state_file, len(PORTS), record)
         self._write_kubeconfig(state)
         self._write_kwok_config()
         return state
@@ -750,6 +844,7 @@ class Cluster:
         busy = [f"{name}={port}" for name, port in state.get("ports", {}).items() if port_in_use(port)]
         if busy:
             raise TestbedError(f"ports still listening after down: {', '.join(busy)}")
+        release_ports(self.state_file)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def status(self) -> list:
