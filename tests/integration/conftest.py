@@ -1,7 +1,9 @@
 """Integration fixtures. deploy: run a playbook of the repository (or of an installed collection) as an operator does."""
 
 import os
+import shutil
 import subprocess
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -58,20 +60,34 @@ def deployer(kube, cluster_name, namespaces):
         return finished(subprocess.run(argv, capture_output=True, text=True, check=False, **options), namespace)
 
     def background(*args, new_session=False, **kw):
-        """Start a run; .finish() waits for it and returns what run() returns; .pid is its ansible-playbook.
-        new_session: in a process group of its own (its helm included), for a test that kills it."""
+        """Start a run; .finish() waits for it and returns what run() returns; .pid is its ansible-playbook;
+        .so_far() is what it has printed until now (a test waits for a task's banner so). new_session: in a process
+        group of its own (its helm included), for a test that kills it."""
         argv, options, namespace = command(*args, **kw)
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   start_new_session=new_session, **options)
+        # Files of its own, opened for appending (a read of what is there so far moves no offset the run writes at).
+        folder = Path(tempfile.mkdtemp(prefix="thebot-run-"))
+        stdout, stderr = folder / "stdout", folder / "stderr"
+        with stdout.open("a") as out, stderr.open("a") as err:
+            process = subprocess.Popen(argv, stdout=out, stderr=err, text=True, start_new_session=new_session,
+                                       **options)
+
+        def read(path):
+            return path.read_text(errors="replace")
 
         class Running:  # pylint: disable=too-few-public-methods
             pid = process.pid
             poll = process.poll
 
             @staticmethod
+            def so_far():
+                return read(stdout)
+
+            @staticmethod
             def finish():
-                stdout, stderr = process.communicate(timeout=900)
-                return finished(subprocess.CompletedProcess(argv, process.returncode, stdout, stderr), namespace)
+                process.wait(timeout=900)
+                result = subprocess.CompletedProcess(argv, process.returncode, read(stdout), read(stderr))
+                shutil.rmtree(folder, ignore_errors=True)
+                return finished(result, namespace)
         return Running()
 
     run.background = background

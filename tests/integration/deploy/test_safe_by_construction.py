@@ -229,7 +229,7 @@ def test_status_shows_a_pending_release_its_history_and_who_holds_the_lock(kube,
     upgrade = deploy.background("-e", "thebot_image_tag=1.0.2", "-e", values({"backend": {"nodeSelector": {"nowhere": "true"}}}),
                                 "-e", "thebot_helm_timeout=300s", namespace=ns, new_session=True)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300  # a stuck test's bound, not a speed (the machine may be loaded)
         while [r["status"] for r in revisions(kube, ns)][-1:] != ["pending-upgrade"]:
             assert upgrade.poll() is None, upgrade.finish().output[-3000:]
             assert time.monotonic() < deadline, "the upgrade never became pending"

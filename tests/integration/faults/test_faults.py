@@ -44,7 +44,7 @@ def working_cluster(kube, cluster_name):  # pylint: disable=unused-argument
     report_repairs(testbed.Cluster(cluster_name).recover())
 
 
-def wait_for(what, check, timeout=90):
+def wait_for(what, check, timeout=300):  # a stuck test's bound, not a speed: runs start slowly under load
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, f"{what} not within {timeout} s"
@@ -93,18 +93,34 @@ def test_two_deploys_at_once_one_proceeds_the_other_fails_clearly_or_waits(kube,
     assert first.returncode == 0, first.output[-3000:]
     ns = first.namespace
     lease = ["lease", "thebot-deploy-lock", "-n", ns]
-    one = deploy.background("-e", "thebot_image_tag=1.0.1", namespace=ns)
-    wait_for("the first deploy's lock", lambda: kube.kubectl("get", *lease, check=False).returncode == 0)
-    other = deploy("-e", "thebot_image_tag=1.0.2", namespace=ns)
-    assert other.returncode == 2
-    assert f"another deploy holds the lock thebot-deploy-lock in namespace {ns}" in other.flat, other.output[-3000:]
-    assert "thebot_lock_wait=SECONDS" in other.flat
-    assert one.finish().returncode == 0
-    # With a lock wait, the second waits its turn: two revisions, one after the other.
-    one = deploy.background("-e", "thebot_image_tag=1.0.3", namespace=ns)
-    wait_for("the first deploy's lock", lambda: kube.kubectl("get", *lease, check=False).returncode == 0)
-    waiting = deploy("-e", "thebot_image_tag=1.0.4", "-e", "thebot_lock_wait=300", namespace=ns)
-    assert one.finish().returncode == 0 and waiting.returncode == 0, waiting.output[-3000:]
+    # The first deploy's backend can start only once the test opens a gate (a node label): until then it holds the
+    # lock for certain, however slow the machine (on a loaded one it could otherwise finish before the second run
+    # reached its lock, and the second then rightly proceeded).
+    gate = f"gate-{ns}"
+    gated = json.dumps({"thebot_cluster_chart_values": {"backend": {"nodeSelector": {gate: "open"}}}})
+    try:
+        one = deploy.background("-e", "thebot_image_tag=1.0.1", "-e", gated, namespace=ns)
+        wait_for("the first deploy's lock", lambda: kube.kubectl("get", *lease, check=False).returncode == 0)
+        other = deploy("-e", "thebot_image_tag=1.0.2", namespace=ns)
+        assert other.returncode == 2
+        assert f"another deploy holds the lock thebot-deploy-lock in namespace {ns}" in other.flat, other.output[-3000:]
+        assert "thebot_lock_wait=SECONDS" in other.flat
+        kube.kubectl("label", "nodes", "--all", f"{gate}=open")
+        assert one.finish().returncode == 0
+        kube.kubectl("label", "nodes", "--all", f"{gate}-")
+        # With a lock wait, the second waits its turn: two revisions, one after the other. The gate is opened once
+        # the second run is at its lock (its task's banner, then a poll's time), so it really waits.
+        one = deploy.background("-e", "thebot_image_tag=1.0.3", "-e", gated, namespace=ns)
+        wait_for("the first deploy's lock", lambda: kube.kubectl("get", *lease, check=False).returncode == 0)
+        waiting = deploy.background("-e", "thebot_image_tag=1.0.4", "-e", "thebot_lock_wait=300", namespace=ns)
+        wait_for("the second deploy at the lock", lambda: "Take the deploy lock" in waiting.so_far(), timeout=300)
+        time.sleep(5)
+        assert waiting.poll() is None, "the second deploy waits while the first holds the lock"
+        kube.kubectl("label", "nodes", "--all", f"{gate}=open")
+        one, waiting = one.finish(), waiting.finish()
+    finally:
+        kube.kubectl("label", "nodes", "--all", f"{gate}-", check=False)
+    assert one.returncode == 0 and waiting.returncode == 0, waiting.output[-3000:]
     history = revisions(kube, ns)
     assert [r["status"] for r in history] == ["superseded"] * 3 + ["deployed"]
     assert backend(kube, ns)["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":1.0.4")

@@ -46,10 +46,10 @@ def test_second_cluster_runs_beside_the_first_then_down_leaves_nothing(kube, clu
         "a second up must not restart running components"
 
     # A component alive but not doing its job (kwok stopped, not killed): the probe sees it, recover restarts it.
-    assert side_cluster.recover(probe_timeout=10) == [], "a fresh cluster runs a pod: nothing to repair"
+    assert side_cluster.recover(probe_timeout=20) == [], "a fresh cluster runs a pod: nothing to repair"
     os.kill(pids["kwok"], signal.SIGSTOP)
     assert not side_cluster.works(timeout=5), "no pod is Ready while kwok is stopped"
-    repaired = side_cluster.recover(probe_timeout=10, hung_after=3)
+    repaired = side_cluster.recover(probe_timeout=20, hung_after=3)
     assert [note.split(" (")[0] for note in repaired] == ["kwok"], repaired
     assert side_cluster.alive(side_cluster.load(), "kwok") not in (None, pids["kwok"]), "a new kwok runs"
     pids["kwok"] = side_cluster.alive(side_cluster.load(), "kwok")
@@ -66,7 +66,7 @@ def test_second_cluster_runs_beside_the_first_then_down_leaves_nothing(kube, clu
 
     side_cluster.works = scheduler_exits_then_probe
     try:
-        repaired = side_cluster.recover(probe_timeout=10, hung_after=3)
+        repaired = side_cluster.recover(probe_timeout=20, hung_after=3)
     finally:
         del side_cluster.works
     assert [note.split(" (")[0] for note in repaired] == ["kube-scheduler"] and len(probes) == 2, repaired
