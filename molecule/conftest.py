@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 import testinfra
 
+# The label of a scenario's client pods (molecule/shared/host_vars/molecule/clusters.yml: molecule_client_label).
+CLIENT_LABEL = "molecule.thebot.test/scenario"
+
 
 class Cluster:
     """kubectl and helm on one namespace of the test cluster, answers parsed from JSON."""
@@ -122,18 +125,19 @@ class Containers:
         return result.rc == 0 and result.stdout.strip() == "open"
 
     def client(self, namespace: str, host_network: bool = False) -> str:
-        """A pod that only sends requests, in a namespace of the test's own (deleted by the caller); with
-        host_network, in the node's network namespace instead of the pod network."""
-        name = f"{'node' if host_network else 'client'}-{uuid.uuid4().hex[:6]}"
+        """A pod that only sends requests, in one of the client namespaces create.yml made (shared by the scenarios
+        running side by side), labelled with the scenario that the scenario's cleanup removes; the caller deletes
+        it when done. With host_network, in the node's network namespace instead of the pod network."""
+        name = f"{os.environ['MOLECULE_SCENARIO_NAME']}-{'node' if host_network else 'client'}-{uuid.uuid4().hex[:6]}"
         image = "localhost/thebot-fixture/backend:1.0.0"
         context = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
                    "runAsNonRoot": True, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}}
-        manifest = {"apiVersion": "v1", "kind": "List", "items": [
-            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
-            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace},
-             "spec": {"containers": [{"name": "client", "image": image, "imagePullPolicy": "Never",
-                                      "command": ["sleep", "infinity"], "securityContext": context}],
-                      "hostNetwork": host_network, "terminationGracePeriodSeconds": 0}}]}
+        manifest = {"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": name, "namespace": namespace,
+                                 "labels": {CLIENT_LABEL: os.environ["MOLECULE_SCENARIO_NAME"]}},
+                    "spec": {"containers": [{"name": "client", "image": image, "imagePullPolicy": "Never",
+                                             "command": ["sleep", "infinity"], "securityContext": context}],
+                             "hostNetwork": host_network, "terminationGracePeriodSeconds": 0}}
         self.cluster.kubectl("apply", "-f", "-", stdin=json.dumps(manifest))
         self.cluster.kubectl("wait", "-n", namespace, "--for=condition=Ready", f"pod/{name}", "--timeout=120s")
         return name
@@ -189,4 +193,4 @@ def ingress_client(containers, cluster):
     reach the frontend and the backend), sending what the controller would, with the ingress host."""
     name = containers.client("ingress-nginx")
     yield name
-    cluster.kubectl("delete", "namespace", "ingress-nginx", "--wait=true")
+    cluster.kubectl("delete", "pod", name, "-n", "ingress-nginx", "--wait=true")

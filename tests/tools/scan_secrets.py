@@ -3,7 +3,9 @@
     python tests/tools/scan_secrets.py [LOG_DIR]     (default: $THEBOT_TEST_LOGS or .test-logs)
 
 The credentials: every value of the three inventories' vaults (opened with the demo password) and those
-the tests registered in LOG_DIR/secrets.txt (generated in the cluster, or made up for staging and prod).
+the tests registered in LOG_DIR/secrets*.txt (generated in the cluster, or made up for staging and prod): one
+file per writer (secrets.txt for pytest, secrets-<scenario>.txt for a molecule scenario), since the suites run
+side by side and an append can be lost to a rewrite of the same file.
 A hit prints the file and the credential's name, never the credential.
 """
 
@@ -16,25 +18,30 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers.deploy import vault_secrets  # noqa: E402  (needs ansible: run with the suite's virtualenv)
 
-REGISTRY = "secrets.txt"
+REGISTRY = "secrets*.txt"
 NOT_SECRET = {"postgres_user"}  # a user name (and the chart's name), not a credential
 
 
 def known_secrets(log_dir):
     secrets = {f"{env} vault {key}": value for env in ("dev", "staging", "prod")
                for key, value in vault_secrets(env).items() if key not in NOT_SECRET and value}
-    registry = log_dir / REGISTRY
-    if registry.exists():
+    for registry in sorted(log_dir.glob(REGISTRY)):
         for number, line in enumerate(registry.read_text().splitlines(), 1):
             if line.strip():
-                secrets[f"registered credential #{number}"] = line.strip()
+                secrets[f"credential #{number} of {registry.name}"] = line.strip()
     return secrets
+
+
+def logs_of(log_dir):
+    """Every file the suite wrote but the registries."""
+    registries = set(log_dir.glob(REGISTRY))
+    return sorted(p for p in log_dir.rglob("*") if p.is_file() and p not in registries)
 
 
 def scan(log_dir, secrets):
     """[(log file, credential name)] for every credential found in a log."""
     hits = []
-    for path in sorted(p for p in log_dir.rglob("*") if p.is_file() and p.name != REGISTRY):
+    for path in logs_of(log_dir):
         text = path.read_text(errors="replace")
         hits += [(path, name) for name, value in secrets.items() if value in text]
     return hits
@@ -43,7 +50,7 @@ def scan(log_dir, secrets):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     log_dir = Path(argv[0] if argv else os.environ.get("THEBOT_TEST_LOGS", ROOT / ".test-logs"))
-    logs = [p for p in log_dir.rglob("*") if p.is_file() and p.name != REGISTRY] if log_dir.is_dir() else []
+    logs = logs_of(log_dir) if log_dir.is_dir() else []
     if not logs:
         print(f"scan_secrets: no log in {log_dir}: nothing was scanned, which proves nothing", file=sys.stderr)
         return 2

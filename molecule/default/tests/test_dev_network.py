@@ -22,7 +22,7 @@ def outsider(containers, cluster):
     """A pod in a namespace of its own, with no policy of its own: what another tenant could send."""
     name = containers.client(OUTSIDER)
     yield name
-    cluster.kubectl("delete", "namespace", OUTSIDER, "--wait=true")
+    cluster.kubectl("delete", "pod", name, "-n", OUTSIDER, "--wait=true")
 
 
 @pytest.mark.parametrize("database,port", [("postgresql", 5432), ("redis", 6379)])

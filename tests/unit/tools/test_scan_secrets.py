@@ -15,7 +15,18 @@ def test_a_planted_credential_is_found_and_named_not_printed(tmp_path, capsys):
     (tmp_path / "helm.log").write_text("password: s3cr3t-made-by-a-test\n")
     assert scan_secrets.main([str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert "registered credential #1 in" in out and "s3cr3t-made-by-a-test" not in out
+    assert "credential #1 of secrets.txt in" in out and "s3cr3t-made-by-a-test" not in out
+
+
+def test_each_writers_registry_is_read_and_none_is_scanned_as_a_log(tmp_path, capsys):
+    """pytest and a molecule scenario running beside it register credentials in files of their own."""
+    (tmp_path / "ansible.log").write_text("ok: [local]\n")
+    (tmp_path / "secrets.txt").write_text("from-pytest-1234\n")
+    (tmp_path / "secrets-execution-environment.txt").write_text("from-a-scenario-5678\n")
+    assert scan_secrets.main([str(tmp_path)]) == 0
+    (tmp_path / "job.log").write_text("token: from-a-scenario-5678\n")
+    assert scan_secrets.main([str(tmp_path)]) == 1
+    assert "credential #1 of secrets-execution-environment.txt in" in capsys.readouterr().out
 
 
 def test_the_vaults_values_are_looked_for(tmp_path):
