@@ -7,6 +7,8 @@ SHELL := /bin/bash
 
 PYTHON ?= python3.11
 VENV ?= .venv
+# The second ansible-core of meta/runtime.yml's range (test-next), in a virtualenv of its own.
+VENV_NEXT ?= .venv-next
 TESTBED := $(VENV)/bin/python tests/testbed/testbed.py
 # The tools call each other by name (molecule runs ansible-config, ansible-playbook...).
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -16,7 +18,7 @@ TEST_CLUSTER ?= thebot-test
 READMEGEN_DIR := tests/tools/readme-generator
 CHECKOV_VENV ?= .venv-checkov
 
-.PHONY: help deploy test test-offline molecule molecule-alongside test-next scan-secrets bench bench-smoke venv node-tools checkov tools ee cluster-up cluster-down cluster-status lint chart-readme chart-schema
+.PHONY: help deploy test check setup test-kwok test-offline molecule test-next scan-secrets bench bench-smoke venv node-tools checkov tools ee cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,11 +44,22 @@ export THEBOT_TEST_LOGS := $(CURDIR)/.test-logs
 # idle (47-52% busy, measured on tests/integration). A file's tests stay on one worker: they share fixtures.
 PYTEST_WORKERS ?= 2
 
-test: venv node-tools checkov tools ## Run the whole test suite: pytest on the kwok clusters, every molecule scenario (the offline tests, the second ansible-core and the benchmark's smoke run alongside), the secret scan
+# The whole proof, in three lanes side by side after the set-up (tests/tools/lanes.py): the scenarios on kind with
+# real containers; the kwok suite; the tests that need no cluster, the second ansible-core and the benchmark's smoke
+# run. Each lane alone leaves cores idle (the kwok suite used 20 CPU-minutes in 24 minutes on 2 cores; the kind
+# cluster about half the CPU, vmstat 2026-11-28). The kind lane runs at normal priority: its containers' probes
+# have deadlines, and a starved backend once left its Service (a lost read of failed-upgrade); the others are
+# niced. Every phase's output: $(THEBOT_TEST_LOGS)/phase-<target>.log; the table at the end says where the time went.
+LANES := --lane "kind=molecule" --lane "kwok@5=test-kwok" --lane "offline@10=test-offline test-next bench-smoke"
+
+test: ## Run the whole proof: kind scenarios, the kwok suite, offline tests, ansible-core 2.21, bench smoke, then the secret scan
 	rm -rf $(THEBOT_TEST_LOGS)
-	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/integration
-	$(MAKE) --no-print-directory molecule-alongside
-	$(MAKE) --no-print-directory scan-secrets
+	$(PYTHON) tests/tools/lanes.py --logs $(THEBOT_TEST_LOGS) --first "setup=setup" $(LANES) --last "scan=scan-secrets"
+
+setup: venv node-tools checkov tools $(VENV_NEXT)/.installed ## Install every tool the tests use (pinned; cached by version)
+
+test-kwok: venv tools ## The pytest suite on the kwok test bed (tests/integration), a cluster per worker
+	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile tests/integration
 
 # The tests that need no cluster: the chart (schema, render, kube-score, checkov), lint (ansible-lint, ansible-test
 # sanity, yamllint), packaging and the plugins' unit tests.
@@ -55,26 +68,13 @@ OFFLINE_TESTS := tests/chart tests/lint tests/packaging tests/unit
 test-offline: venv node-tools checkov ## Run the tests that need no cluster (chart, lint, packaging, unit)
 	$(VENV)/bin/pytest -p no:cacheprovider $(OFFLINE_TESTS)
 
-# Molecule's kind cluster spends most of its time waiting for containers: about half of the 2 cores stays idle
-# (vmstat, 2026-11-28). The offline tests, then test-next and bench-smoke (each on a kwok cluster of its own) use
-# that time: test-next and bench-smoke took about 19.5 min there where one after the other took 31, and the
-# offline tests (372 s alone) left the serial pytest run, which molecule waits for. They run niced: the containers
-# under test (and, on a cold machine, the build of the kind node) come first, so the scenarios' probes are not
-# starved (a cold run at equal priority lost one read of the failed-upgrade scenario). Their output goes to a log,
-# printed when molecule has ended (molecule's own output streams); the step fails if either side failed.
-ALONGSIDE_LOG = $(THEBOT_TEST_LOGS)/alongside-molecule.log
+# The developer's inner loop: what needs no kind cluster, on two workers, and one kwok deploy with its idempotent
+# rerun. Not the proof: make test is.
+CHECK_TESTS := $(OFFLINE_TESTS) tests/integration/testbed/test_ports.py \
+  tests/integration/deploy/test_deploy.py::test_dev_deploys_then_a_second_run_changes_nothing
 
-molecule-alongside: venv ## make molecule, with test-offline, test-next and bench-smoke alongside it
-	mkdir -p $(THEBOT_TEST_LOGS)
-	@echo "test-offline, test-next and bench-smoke run alongside molecule; their output: $(ALONGSIDE_LOG), printed at the end"
-	{ nice -n 10 $(MAKE) --no-print-directory test-offline && nice -n 10 $(MAKE) --no-print-directory test-next \
-	  && nice -n 10 $(MAKE) --no-print-directory bench-smoke; } >$(ALONGSIDE_LOG) 2>&1 & \
-	alongside=$$!; \
-	molecule=0; $(MAKE) --no-print-directory molecule || molecule=$$?; \
-	others=0; wait $$alongside || others=$$?; \
-	cat $(ALONGSIDE_LOG); \
-	echo "molecule: exit status $$molecule; test-offline, test-next, bench-smoke: exit status $$others"; \
-	[ $$molecule -eq 0 ] && [ $$others -eq 0 ]
+check: venv node-tools checkov tools ## The fast inner loop: the offline tests and a kwok deploy smoke (minutes; make test is the proof)
+	THEBOT_TESTBED_NAME=thebot-check $(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile $(CHECK_TESTS)
 
 scan-secrets: venv ## Scan every log the tests wrote (.test-logs) for every credential they know: zero hits
 	$(VENV)/bin/python tests/tools/scan_secrets.py $(THEBOT_TEST_LOGS)
@@ -87,13 +87,14 @@ bench: venv tools ## Measure a deploy against raw helm, helmfile and a bare kube
 	$(VENV)/bin/python bench/bench.py --runs $(BENCH_RUNS) --parallel $(BENCH_PARALLEL)
 	$(VENV)/bin/python bench/profile.py --runs $(BENCH_RUNS)
 
-bench-smoke: venv tools ## The benchmark and the profile in short (1 run, N = 1 and 2) into .test-logs/bench: proves they work
-	$(VENV)/bin/python bench/bench.py --runs 1 --parallel 1,2 --out $(THEBOT_TEST_LOGS)/bench --logs $(THEBOT_TEST_LOGS)/bench/logs
+# The smoke run proves the benchmark's own paths (our deploy, its baseline raw helm, N at once, a fleet, the profile);
+# the peers (helmfile, whose cold build alone is about 8 CPU-minutes, and the bare task) are make bench's.
+bench-smoke: venv tools ## The benchmark and the profile in short (1 run of ours and raw helm, N = 1 and 2) into .test-logs/bench: proves they work
+	$(VENV)/bin/python bench/bench.py --runs 1 --parallel 1,2 --tools ours,helm --out $(THEBOT_TEST_LOGS)/bench --logs $(THEBOT_TEST_LOGS)/bench/logs
 	$(VENV)/bin/python bench/profile.py --runs 1 --out $(THEBOT_TEST_LOGS)/bench --down
 
 # The second ansible-core of meta/runtime.yml's range: the newest for Python 3.12 (requirements-next.in).
 PYTHON_NEXT ?= $(shell pyenv prefix $$(pyenv latest 3.12) 2>/dev/null)/bin/python3.12
-VENV_NEXT ?= .venv-next
 # What the ansible-core version can change: the plugins (unit tests), every refusal before a write (the
 # bad-input catalogue, rollback's and uninstall's settings), a deploy and its idempotent rerun, check mode, what a
 # tag selects, and the 'safe by construction' tests of the roles' own logic (conditionals, the lock's refusal).
@@ -118,11 +119,16 @@ $(VENV_NEXT)/.installed: requirements-next.txt
 # Each run gets a state directory of its own. Molecule's default one (~/.ansible/tmp/molecule.<hash of the
 # clone's folder name>) outlives the run: a run killed before its destroy leaves "created: true" there, and
 # the next run, of any clone with the same folder name, skips create and talks to a cluster that is gone.
+# The scenarios run side by side on the one cluster (molecule's --workers; each in a namespace of its own, the shared
+# client namespaces made once by create.yml), the default scenario's create first and its destroy last.
+MOLECULE_WORKERS ?= 2
+
 molecule: venv ## Run every molecule scenario (molecule/README.md) on the kind cluster they share, real containers
 	mkdir -p $(THEBOT_TEST_LOGS)
 	state=$$(mktemp -d -t thebot-molecule.XXXXXX); echo "molecule's state: $$state"; status=0; \
-	MOLECULE_EPHEMERAL_DIRECTORY=$$state NO_COLOR=1 $(VENV)/bin/molecule test --all 2>&1 \
+	MOLECULE_EPHEMERAL_DIRECTORY=$$state NO_COLOR=1 $(VENV)/bin/molecule test --all --workers $(MOLECULE_WORKERS) 2>&1 \
 	  | tee $(THEBOT_TEST_LOGS)/molecule.log || status=$$?; \
+	mkdir -p $(THEBOT_TEST_LOGS)/molecule; cp $$state/ansible-*.log $(THEBOT_TEST_LOGS)/molecule/ || status=1; \
 	rm -rf $$state; exit $$status
 
 venv: $(VENV)/.installed ## Install the pinned Python tool chain into .venv

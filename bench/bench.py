@@ -3,7 +3,7 @@
 Every tool deploys the dev environment's chart values to the same test-bed cluster (bench/README.md):
 
     make bench          # 5 runs of each; N = 1, 5, 10 in parallel; results in bench/results/<date>-<host>/
-    make bench-smoke    # 1 run, N = 1 and 2, into .test-logs/bench/: proves every path works (CI runs it)
+    make bench-smoke    # 1 run of deploy.yml and raw helm, N = 1 and 2, into .test-logs/bench/: proves it works (CI)
 
 Prints figures and writes them down; it never judges a time. It fails only when a tool did not do what
 the scenario asks (an install that failed, a bad value accepted), since then its time means nothing.
@@ -180,12 +180,14 @@ class Bench:  # pylint: disable=too-many-instance-attributes
                  "--values", str(self.values), "--detailed-exitcode"]]
 
     # ------------------------------------------------------------------------------------ set-up
-    def prepare(self) -> None:
-        """The cluster, helmfile, and the values every tool deploys: those deploy.yml gives helm for dev."""
+    def prepare(self, tools: tuple) -> None:
+        """The cluster, helmfile where it is measured, and the values every tool deploys: those deploy.yml gives
+        helm for dev."""
         print("bench: starting the test bed cluster", self.cluster.name, file=sys.stderr)
         self.cluster.up()
-        print("bench: building helmfile (cached after the first time)", file=sys.stderr)
-        self.helmfile = str(testbed.build_tool(testbed.HELMFILE) / "helmfile")
+        if "helmfile" in tools:
+            print("bench: building helmfile (cached after the first time)", file=sys.stderr)
+            self.helmfile = str(testbed.build_tool(testbed.HELMFILE) / "helmfile")
         reference = f"bench-{self.token}-ref"
         # Also the warm-up: the first ansible run compiles and caches what later runs reuse.
         results = self.timed([self.command("ours", reference, "install", 0)])[2]
@@ -276,7 +278,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
 
     def run(self, runs: int, counts: list, tools: tuple = TOOLS, fleets: list | None = None) -> None:
         """fleets: the inventory-N counts (default: counts)."""
-        self.prepare()
+        self.prepare(tools)
         for run in range(1, runs + 1):
             # Each run starts with another tool, so a slow patch of the machine does not land on one tool.
             order = tools[run % len(tools):] + tools[:run % len(tools)]
