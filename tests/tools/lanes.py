@@ -55,8 +55,8 @@ class Phase:
 
 def parse(spec: str, nice_ok: bool = True) -> tuple:
     """'name@nice=target target' -> (name, nice, [targets])."""
-    name, _, targets = spec.partition("=")
-    name, _, nice = name.partition("@")
+    name, targets = spec.split("=", 1) if "=" in spec else (spec, "")
+    name, nice = name.split("@", 1) if "@" in name else (name, "")
     if not targets.split() or (nice and not (nice_ok and nice.isdigit())):
         raise SystemExit(f"lanes: {spec!r}: write NAME=TARGET..., or NAME@NICE=TARGET... for a lane")
     return name.strip(), int(nice or 0), targets.split()
@@ -143,8 +143,8 @@ def report(run: Run, phases: list, wall: float, busy: float) -> None:
             print("\n".join(lines[-FAILED_TAIL:]))
     passed = sum(p.status == 0 for p in phases)
     failed = sum(p.status not in (0, None) for p in phases)
-    print(f"\nphases: {passed} passed, {failed} failed" + (f", {len(phases) - passed - failed} skipped"
-                                                         if len(phases) > passed + failed else ""))
+    skipped = len(phases) - passed - failed
+    print(f"\nphases: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 
 
 def main(argv=None) -> int:
