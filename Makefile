@@ -18,7 +18,7 @@ TEST_CLUSTER ?= thebot-test
 READMEGEN_DIR := tests/tools/readme-generator
 CHECKOV_VENV ?= .venv-checkov
 
-.PHONY: help deploy test check setup test-kwok test-offline molecule test-next scan-secrets bench bench-smoke venv node-tools checkov tools ee cluster-up cluster-down cluster-status lint chart-readme chart-schema
+.PHONY: help deploy test check setup test-kwok test-offline molecule molecule-create molecule-destroy test-next scan-secrets bench bench-smoke venv node-tools checkov tools ee cluster-up cluster-down cluster-status lint chart-readme chart-schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -56,7 +56,11 @@ test: ## Run the whole proof: kind scenarios, the kwok suite, offline tests, ans
 	rm -rf $(THEBOT_TEST_LOGS)
 	$(PYTHON) tests/tools/lanes.py --logs $(THEBOT_TEST_LOGS) --first "setup=setup" $(LANES) --last "scan=scan-secrets"
 
-setup: venv node-tools checkov tools $(VENV_NEXT)/.installed ## Install every tool the tests use (pinned; cached by version)
+# The virtualenvs and npm side by side (mostly unpacking: 2 min 30 s one after another on a clean clone), then the
+# test bed's binaries (cached; built cold only on a fresh machine).
+setup: ## Install every tool the tests use (pinned; cached by version)
+	$(MAKE) --no-print-directory -j4 venv node-tools checkov $(VENV_NEXT)/.installed
+	$(MAKE) --no-print-directory tools
 
 test-kwok: venv tools ## The pytest suite on the kwok test bed (tests/integration), a cluster per worker
 	THEBOT_TESTBED_NAME=$(TEST_CLUSTER) $(VENV)/bin/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile tests/integration
@@ -116,20 +120,41 @@ $(VENV_NEXT)/.installed: requirements-next.txt
 	$(VENV_NEXT)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $<
 	touch $@
 
-# Each run gets a state directory of its own. Molecule's default one (~/.ansible/tmp/molecule.<hash of the
-# clone's folder name>) outlives the run: a run killed before its destroy leaves "created: true" there, and
-# the next run, of any clone with the same folder name, skips create and talks to a cluster that is gone.
-# The scenarios run side by side on the one cluster (molecule's --workers; each in a namespace of its own, the shared
-# client namespaces made once by create.yml), the default scenario's create first and its destroy last.
-MOLECULE_WORKERS ?= 2
+# The scenarios run in two lanes side by side on the one kind cluster, each scenario in a namespace of its own and
+# the client namespaces made once (molecule/README.md). make molecule starts the cluster (the default scenario's
+# create), runs each lane as a molecule process of its own, then stops the cluster whatever happened (destroy). Each
+# molecule process has a state directory of its own: molecule writes a scenario's inventory (the environment's
+# group_vars it links) there, so two scenarios of one process side by side (molecule --workers) would deploy with
+# each other's values. A fresh state per run also means a run killed before its destroy misleads no later run
+# (molecule's default state outlives the run and would still say "created"). A lane's phases: lanes.py's table.
+MOLECULE_LANE_a := backup upgrade
+MOLECULE_LANE_b := default execution-environment failed-upgrade prod uninstall
+MOLECULE := NO_COLOR=1 $(VENV)/bin/molecule
 
-molecule: venv ## Run every molecule scenario (molecule/README.md) on the kind cluster they share, real containers
-	mkdir -p $(THEBOT_TEST_LOGS)
+molecule: venv ## Run every molecule scenario (molecule/README.md) on the kind cluster they share, real containers, two lanes at once
+	mkdir -p $(THEBOT_TEST_LOGS)/molecule
 	state=$$(mktemp -d -t thebot-molecule.XXXXXX); echo "molecule's state: $$state"; status=0; \
-	MOLECULE_EPHEMERAL_DIRECTORY=$$state NO_COLOR=1 $(VENV)/bin/molecule test --all --workers $(MOLECULE_WORKERS) 2>&1 \
-	  | tee $(THEBOT_TEST_LOGS)/molecule.log || status=$$?; \
-	mkdir -p $(THEBOT_TEST_LOGS)/molecule; cp $$state/ansible-*.log $(THEBOT_TEST_LOGS)/molecule/ || status=1; \
+	MOLECULE_STATE=$$state $(PYTHON) tests/tools/lanes.py --title "make molecule" --logs $(THEBOT_TEST_LOGS) \
+	  --first "cluster=molecule-create" --lane "a=molecule-lane-a" --lane "b=molecule-lane-b" \
+	  --always "cluster=molecule-destroy" || status=$$?; \
+	for log in $$state/*/ansible-*.log; do \
+	  cp $$log $(THEBOT_TEST_LOGS)/molecule/$$(basename $$(dirname $$log))-$$(basename $$log) || status=1; done; \
 	rm -rf $$state; exit $$status
+
+# make molecule's steps (MOLECULE_STATE: its state directory).
+molecule-create: venv
+	$(MOLECULE) create
+	cp $(MOLECULE_EPHEMERAL_DIRECTORY)/cluster.yml $(MOLECULE_STATE)/cluster.yml
+molecule-create molecule-destroy: export MOLECULE_EPHEMERAL_DIRECTORY = $(MOLECULE_STATE)/cluster
+
+molecule-lane-%: venv
+	mkdir -p $(MOLECULE_STATE)/lane-$*
+	cp $(MOLECULE_STATE)/cluster.yml $(MOLECULE_STATE)/lane-$*/cluster.yml
+	THEBOT_MOLECULE_STARTED=1 MOLECULE_EPHEMERAL_DIRECTORY=$(MOLECULE_STATE)/lane-$* \
+	  $(MOLECULE) test $(addprefix -s ,$(MOLECULE_LANE_$*))
+
+molecule-destroy: venv
+	$(MOLECULE) destroy
 
 venv: $(VENV)/.installed ## Install the pinned Python tool chain into .venv
 

@@ -9,7 +9,9 @@ first failed phase while the other lanes go on. "@N" runs the lane's phases at n
 to DIR/phase-<target>.log; a line is printed as each phase starts and ends. At the end: a table of every phase
 (lane, start, wall time, the CPU time of its own processes, result and the test runner's closing line), the test
 bed's repairs (BedRepaired) with their causes, the tail of each failed phase's log, and a closing line
-"phases: N passed, N failed". Exit status 0 only if every phase passed; the "last" phases run only then.
+"phases: N passed, N failed". Exit status 0 only if every phase passed; the "last" phases run only then, the
+"always" ones (a teardown) whatever happened. --title names the run in the table (make molecule runs its scenarios
+in lanes of their own).
 
 Standard library only: it runs before the virtualenv exists.
 """
@@ -32,6 +34,7 @@ FAILED_TAIL = 300  # lines of a failed phase's log printed at the end (the whole
 CLOSING = re.compile(r"^=+ (.*(passed|failed|error|no tests ran).*) =+$|^(scan_secrets: .*)$|"
                      r"^(INFO\s+Molecule executed \d+ scenarios? .*)$")
 REPAIR = re.compile(r"BedRepaired: (.*)")
+KINDS = ("first", "lane", "last", "always")
 
 
 @dataclass
@@ -118,8 +121,8 @@ def machine_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def report(run: Run, phases: list, wall: float, busy: float) -> None:
-    print("\nmake test, phase by phase (CPU: the phase's own processes, not the clusters' daemons):")
+def report(run: Run, phases: list, wall: float, busy: float, title: str) -> None:
+    print(f"\n{title}, phase by phase (CPU: the phase's own processes, not the clusters' daemons):")
     rows = [("phase", "lane", "start", "wall", "CPU", "result", "closing line")]
     for p in phases:
         rows.append((p.target, p.lane, run.clock(p.start) if p.start else "-",
@@ -154,12 +157,14 @@ def main(argv=None) -> int:
     parser.add_argument("--first", action="append", default=[], metavar="NAME=TARGET...")
     parser.add_argument("--lane", action="append", default=[], metavar="NAME[@NICE]=TARGET...")
     parser.add_argument("--last", action="append", default=[], metavar="NAME=TARGET...")
+    parser.add_argument("--always", action="append", default=[], metavar="NAME=TARGET...")
+    parser.add_argument("--title", default="make test")
     args = parser.parse_args(argv)
     args.logs.mkdir(parents=True, exist_ok=True)
     run = Run(args.logs, args.make)
     groups = {key: [[Phase(t, name, nice) for t in targets] for name, nice, targets in
-                    (parse(s, key == "lane") for s in getattr(args, key))] for key in ("first", "lane", "last")}
-    phases = [p for key in ("first", "lane", "last") for lane in groups[key] for p in lane]
+                    (parse(s, key == "lane") for s in getattr(args, key))] for key in KINDS}
+    phases = [p for key in KINDS for lane in groups[key] for p in lane]
     busy_before, started = machine_busy(), time.monotonic()
     ok = True
     for lane in groups["first"]:
@@ -173,7 +178,9 @@ def main(argv=None) -> int:
         ok = all(p.status == 0 for lane in groups["lane"] for p in lane)
     for lane in groups["last"]:
         ok = ok and all(run.phase(p) == 0 for p in lane)
-    report(run, phases, time.monotonic() - started, machine_busy() - busy_before)
+    for lane in groups["always"]:
+        ok = all([run.phase(p) == 0 for p in lane]) and ok
+    report(run, phases, time.monotonic() - started, machine_busy() - busy_before, args.title)
     return 0 if ok else 1
 
 

@@ -57,7 +57,10 @@ def test_a_failed_phase_stops_its_lane_not_the_others_and_the_last_phases_do_not
     assert out.rstrip().endswith("phases: 1 passed, 1 failed, 2 skipped")
 
 
-def test_a_failed_first_phase_runs_no_lane(tmp_path, monkeypatch, capsys):
-    status, out = run(tmp_path, monkeypatch, capsys, "--first", "setup=fails", "--lane", "one=slow-a")
+def test_a_failed_first_phase_runs_no_lane_but_the_always_phases(tmp_path, monkeypatch, capsys):
+    status, out = run(tmp_path, monkeypatch, capsys, "--first", "setup=fails", "--lane", "one=slow-a",
+                      "--always", "teardown=last", "--title", "make molecule")
     assert status == 1 and not (tmp_path / "logs" / "phase-slow-a.log").exists()
-    assert out.rstrip().endswith("phases: 0 passed, 1 failed, 1 skipped")
+    assert (tmp_path / "logs" / "phase-last.log").exists()
+    assert "make molecule, phase by phase" in out
+    assert out.rstrip().endswith("phases: 1 passed, 1 failed, 1 skipped")
