@@ -55,11 +55,12 @@ def stuck(kube, namespace):
     kube.helm("install", "hooked", str(CHART), "-n", namespace, "--wait", "--timeout", "60s")
     upgrade = subprocess.Popen([testbed.binary("helm"), "upgrade", "hooked", str(CHART), "-n", namespace, "--wait",
                                 "--timeout", "300s", "--set", "nodeSelector.nowhere=true"],
-                               env=kube.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=kube.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
     deadline = time.monotonic() + 240  # a deadline for a stuck test, not a speed: helm starts slowly on a loaded machine
-    while history(kube, namespace)[-1]["status"] != "pending-upgrade":
-        assert time.monotonic() < deadline, "helm upgrade never reached pending-upgrade"
+    while (statuses := [r["status"] for r in history(kube, namespace)])[-1] != "pending-upgrade":
+        assert upgrade.poll() is None, f"helm upgrade ended before it was pending: {upgrade.communicate()[0]}"
+        assert time.monotonic() < deadline, f"helm upgrade never reached pending-upgrade: history {statuses}"
         time.sleep(0.5)
     os.killpg(upgrade.pid, signal.SIGKILL)  # what a lost AWX job or a closed laptop does
     upgrade.wait()
