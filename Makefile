@@ -144,12 +144,11 @@ molecule: venv ## Run every molecule scenario (molecule/README.md) on the kind c
 # make molecule's steps (MOLECULE_STATE: its state directory).
 molecule-create: venv
 	$(MOLECULE) create
-	cp $(MOLECULE_EPHEMERAL_DIRECTORY)/cluster.yml $(MOLECULE_STATE)/cluster.yml
 molecule-create molecule-destroy: export MOLECULE_EPHEMERAL_DIRECTORY = $(MOLECULE_STATE)/cluster
 
 molecule-lane-%: venv
 	mkdir -p $(MOLECULE_STATE)/lane-$*
-	cp $(MOLECULE_STATE)/cluster.yml $(MOLECULE_STATE)/lane-$*/cluster.yml
+	cp $(MOLECULE_STATE)/cluster/cluster.yml $(MOLECULE_STATE)/lane-$*/cluster.yml
 	THEBOT_MOLECULE_STARTED=1 MOLECULE_EPHEMERAL_DIRECTORY=$(MOLECULE_STATE)/lane-$* \
 	  $(MOLECULE) test $(addprefix -s ,$(MOLECULE_LANE_$*))
 
